@@ -1,0 +1,361 @@
+// The checker's driver: modules and their scopes, header dates, and the
+// analyses that look at all rules at once (exception cycles, shadowed rules,
+// exceptions never in force with their base).
+#include <algorithm>
+#include <functional>
+
+#include "edict/runtime/date.h"
+#include "sema/checker.h"
+
+namespace edict::sema {
+
+using diag::Kind;
+
+const char* KindPhrase(Symbol::Kind k) {
+  switch (k) {
+    case Symbol::Kind::Unit: return "a unit";
+    case Symbol::Kind::Enum: return "an enum";
+    case Symbol::Kind::Outcome: return "an outcome";
+    case Symbol::Kind::Record: return "a record";
+    case Symbol::Kind::Table: return "a table";
+    case Symbol::Kind::Input: return "an input";
+    case Symbol::Kind::Const: return "a constant";
+    case Symbol::Kind::Let: return "a `let` definition";
+    case Symbol::Kind::Set: return "a set";
+    case Symbol::Kind::Variant: return "an enum variant";
+    case Symbol::Kind::OutcomeVariant: return "an outcome";
+    case Symbol::Kind::Flag: return "a flag";
+    case Symbol::Kind::Cap: return "a cap";
+    case Symbol::Kind::Rule: return "a rule";
+    case Symbol::Kind::Regime: return "a regime";
+  }
+  return "a name";
+}
+
+bool Window::Overlaps(const Window& o) const {
+  if (Empty() || o.Empty()) return false;
+  if (from && o.through && *from > *o.through) return false;
+  if (o.from && through && *o.from > *through) return false;
+  return true;
+}
+
+CheckedProgram Check(const std::vector<const ast::Module*>& modules, diag::Engine& diags) {
+  return Checker(diags).Run(modules);
+}
+
+CheckedProgram Checker::Run(const std::vector<const ast::Module*>& modules) {
+  out_.modules = modules;
+  RegisterModules(modules);
+  for (auto& mi : modules_) Declare(*mi);
+  for (auto& mi : modules_) {
+    CheckHeader(*mi);
+    for (const auto& d : mi->m->decls) {
+      if (!d->has_syntax_error) CheckDecl(*mi, *d);
+    }
+  }
+  CheckRuleGraph();
+  return std::move(out_);
+}
+
+// ---- modules ----------------------------------------------------------------
+
+const ModuleInfo* Checker::FindModule(const std::string& name) const {
+  auto it = by_name_.find(name);
+  return it == by_name_.end() ? nullptr : it->second;
+}
+
+void Checker::RegisterModules(const std::vector<const ast::Module*>& modules) {
+  for (const ast::Module* m : modules) {
+    if (!m->parsed_header) continue;
+    auto mi = std::make_unique<ModuleInfo>();
+    mi->m = m;
+    const std::string& name = m->header.name.name;
+    if (auto* prev = FindModule(name)) {
+      diags_.Emit(Kind::DuplicateName, m->header.name.range, name)
+          .NoteAt(prev->m->header.name.range, "first declared here")
+          .Help("each regulation, amendment and library needs its own name");
+      continue;
+    }
+    by_name_[name] = mi.get();
+    modules_.push_back(std::move(mi));
+  }
+  for (auto& mi : modules_) {
+    const ast::Header& h = mi->m->header;
+    if (h.target) {
+      const ModuleInfo* t = FindModule(h.target->name);
+      if (!t) {
+        diags_.Emit(Kind::UnknownModule, h.target->range, h.target->name)
+            .Help("pass the file that declares it to `edict check` as well, or put it beside this one");
+      } else if (t->m->header.kind == ast::ModuleKind::Library) {
+        diags_.Emit(Kind::WrongKindOfName, h.target->range, h.target->name, "a library",
+                    "a regulation or amendment")
+            .Help("an amendment changes a regulation; a library is shared with `use`");
+      } else if (t == mi.get()) {
+        diags_.Emit(Kind::DefinitionCycle, h.target->range, h.target->name, "it amends itself");
+      } else {
+        mi->target = t;
+      }
+    }
+    for (const auto& u : mi->m->uses) {
+      const ModuleInfo* t = FindModule(u.name);
+      if (!t) {
+        diags_.Emit(Kind::UnknownModule, u.range, u.name)
+            .Help("pass the file that declares it to `edict check` as well, or put it beside this one");
+      } else if (t != mi.get()) {
+        mi->uses.push_back(t);
+      }
+    }
+  }
+  // Visible modules: self, the amended chain, then uses (of each, in order).
+  for (auto& mi : modules_) {
+    std::vector<const ModuleInfo*> chain;
+    for (const ModuleInfo* p = mi.get(); p && std::find(chain.begin(), chain.end(), p) == chain.end();
+         p = p->target) {
+      chain.push_back(p);
+    }
+    mi->visible = chain;
+    for (const ModuleInfo* p : chain) {
+      for (const ModuleInfo* u : p->uses) {
+        if (std::find(mi->visible.begin(), mi->visible.end(), u) == mi->visible.end()) mi->visible.push_back(u);
+      }
+    }
+  }
+}
+
+void Checker::AddSymbol(ModuleInfo& mi, Ns ns, const std::string& name, Symbol sym) {
+  if (name.empty()) return;
+  auto& slot = mi.names[static_cast<int>(ns)][name];
+  bool variant = sym.kind == Symbol::Kind::Variant || sym.kind == Symbol::Kind::OutcomeVariant;
+  for (const Symbol& prev : slot) {
+    bool prev_variant = prev.kind == Symbol::Kind::Variant || prev.kind == Symbol::Kind::OutcomeVariant;
+    // Variants of different enums may share a name; the expected type decides.
+    if (variant && prev_variant && prev.decl != sym.decl) continue;
+    diags_.Emit(Kind::DuplicateName, sym.range, name)
+        .NoteAt(prev.range, "first declared here")
+        .Help("give one of them another name");
+    return;
+  }
+  slot.push_back(sym);
+}
+
+void Checker::Declare(ModuleInfo& mi) {
+  using K = Symbol::Kind;
+  for (const auto& dp : mi.m->decls) {
+    const ast::Decl* d = dp.get();
+    decl_module_[d] = &mi;
+    Symbol s{K::Rule, d, mi.m, -1, d->name.range};
+    switch (d->kind) {
+      case ast::DeclKind::Unit: s.kind = K::Unit; AddSymbol(mi, Ns::Unit, d->name.name, s); break;
+      case ast::DeclKind::Enum: {
+        s.kind = K::Enum;
+        AddSymbol(mi, Ns::Type, d->name.name, s);
+        auto* e = ast::As<ast::EnumDecl>(d);
+        for (size_t i = 0; i < e->variants.size(); ++i) {
+          AddSymbol(mi, Ns::Value, e->variants[i].name.name,
+                    {K::Variant, d, mi.m, static_cast<int>(i), e->variants[i].name.range});
+        }
+        break;
+      }
+      case ast::DeclKind::Outcome: {
+        s.kind = K::Outcome;
+        AddSymbol(mi, Ns::Type, d->name.name, s);
+        auto* o = ast::As<ast::OutcomeDecl>(d);
+        for (size_t i = 0; i < o->variants.size(); ++i) {
+          AddSymbol(mi, Ns::Value, o->variants[i].name.name,
+                    {K::OutcomeVariant, d, mi.m, static_cast<int>(i), o->variants[i].name.range});
+        }
+        break;
+      }
+      case ast::DeclKind::Record: s.kind = K::Record; AddSymbol(mi, Ns::Type, d->name.name, s); break;
+      case ast::DeclKind::Table:
+        s.kind = K::Table;
+        AddSymbol(mi, Ns::Type, d->name.name, s);
+        AddSymbol(mi, Ns::Value, d->name.name, s);
+        break;
+      case ast::DeclKind::Input:
+        s.kind = K::Input;
+        AddSymbol(mi, Ns::Value, d->name.name, s);
+        if (!mi.default_input) mi.default_input = ast::As<ast::InputDecl>(d);
+        break;
+      case ast::DeclKind::Const: s.kind = K::Const; AddSymbol(mi, Ns::Value, d->name.name, s); break;
+      case ast::DeclKind::Let: s.kind = K::Let; AddSymbol(mi, Ns::Value, d->name.name, s); break;
+      case ast::DeclKind::Set: s.kind = K::Set; AddSymbol(mi, Ns::Value, d->name.name, s); break;
+      case ast::DeclKind::Flags: {
+        auto* f = ast::As<ast::FlagsDecl>(d);
+        for (size_t i = 0; i < f->flags.size(); ++i) {
+          AddSymbol(mi, Ns::Flag, f->flags[i].name.name,
+                    {K::Flag, d, mi.m, static_cast<int>(i), f->flags[i].name.range});
+        }
+        break;
+      }
+      case ast::DeclKind::Cap: s.kind = K::Cap; AddSymbol(mi, Ns::Cap, d->name.name, s); break;
+      case ast::DeclKind::Rule: s.kind = K::Rule; AddSymbol(mi, Ns::Rule, d->name.name, s); break;
+      case ast::DeclKind::Regime: s.kind = K::Regime; AddSymbol(mi, Ns::Regime, d->name.name, s); break;
+      case ast::DeclKind::Prefer:
+      case ast::DeclKind::Suspend:
+      case ast::DeclKind::Repeal:
+      case ast::DeclKind::Replace:
+      case ast::DeclKind::Test: break;
+    }
+  }
+  // Inputs of the amended regulation are this module's inputs too.
+  if (!mi.default_input) {
+    for (const ModuleInfo* p : mi.visible) {
+      if (p->default_input) {
+        mi.default_input = p->default_input;
+        break;
+      }
+    }
+  }
+}
+
+std::vector<Symbol> Checker::Lookup(const ModuleInfo& mi, Ns ns, const std::string& name) const {
+  for (const ModuleInfo* p : mi.visible) {
+    const auto& table = p->names[static_cast<int>(ns)];
+    auto it = table.find(name);
+    if (it != table.end() && !it->second.empty()) return it->second;
+  }
+  return {};
+}
+
+std::optional<Symbol> Checker::LookupOne(const ModuleInfo& mi, Ns ns, const std::string& name) const {
+  // `module.name` looks in that module only.
+  size_t dot = name.find('.');
+  if (dot != std::string::npos) {
+    const ModuleInfo* m = FindModule(name.substr(0, dot));
+    if (!m) return std::nullopt;
+    const auto& table = m->names[static_cast<int>(ns)];
+    auto it = table.find(name.substr(dot + 1));
+    if (it == table.end() || it->second.empty()) return std::nullopt;
+    return it->second.front();
+  }
+  std::vector<Symbol> all = Lookup(mi, ns, name);
+  if (all.empty()) return std::nullopt;
+  return all.front();
+}
+
+namespace {
+size_t EditDistance(const std::string& a, const std::string& b) {
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t sub = prev[j - 1] + (std::tolower(a[i - 1]) == std::tolower(b[j - 1]) ? 0 : 1);
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+}  // namespace
+
+std::string Checker::Suggest(const ModuleInfo& mi, Ns ns, const std::string& name) const {
+  std::string best;
+  size_t best_d = std::max<size_t>(1, name.size() / 3) + 1;
+  for (const ModuleInfo* p : mi.visible) {
+    for (const auto& [candidate, syms] : p->names[static_cast<int>(ns)]) {
+      size_t d = EditDistance(name, candidate);
+      if (d < best_d || (d == best_d && !best.empty() && candidate < best)) {
+        if (d < best_d) best_d = d;
+        best = candidate;
+      }
+    }
+  }
+  return best;
+}
+
+// ---- dates -------------------------------------------------------------------
+
+void Checker::CheckDateOrder(const char* a_what, const std::optional<ast::Dated>& a, const char* b_what,
+                             const std::optional<ast::Dated>& b, bool strict) {
+  if (!a || !b) return;
+  bool bad = strict ? b->date <= a->date : b->date < a->date;
+  if (!bad) return;
+  diags_.Emit(Kind::DatesOutOfOrder, b->range, b_what, rt::FormatDate(b->date), a_what, rt::FormatDate(a->date))
+      .NoteAt(a->range, std::string(a_what) + " is set here")
+      .Help(strict ? fmt::format("{} must come after {}", b_what, a_what)
+                   : fmt::format("{} cannot come before {}", b_what, a_what));
+}
+
+void Checker::CheckHeader(const ModuleInfo& mi) {
+  const ast::Header& h = mi.m->header;
+  CheckDateOrder("the effective date", h.effective, "the compliance date", h.compliance, false);
+  CheckDateOrder("the effective date", h.effective, "the sunset", h.sunset, true);
+  CheckDateOrder("the compliance date", h.compliance, "the sunset", h.sunset, true);
+  if (h.kind == ast::ModuleKind::Regulation && h.cites.empty()) {
+    diags_.Emit(Kind::MissingCitation, h.name.range, "regulation", h.name.name)
+        .Help("add `cites \"90 FR 4544\"` (the Federal Register or CFR reference) to the header");
+  }
+}
+
+Window Checker::RuleWindow(const ast::Module& m, const ast::RuleDecl& r) const {
+  Window w;
+  if (m.header.effective) w.from = m.header.effective->date;
+  if (m.header.sunset) w.through = m.header.sunset->date - 1;
+  if (r.effective) w.from = w.from ? std::max(*w.from, r.effective->date) : r.effective->date;
+  if (r.through) w.through = w.through ? std::min(*w.through, r.through->date) : r.through->date;
+  return w;
+}
+
+// ---- all rules at once ---------------------------------------------------
+
+void Checker::CheckRuleGraph() {
+  std::unordered_map<const ast::RuleDecl*, const RuleInfo*> info;
+  for (const RuleInfo& r : rules_) info[r.rule] = &r;
+
+  // Exception cycles: follow `base` links; report each cycle once, at its
+  // first rule in declaration order.
+  std::set<const ast::RuleDecl*> reported;
+  for (const RuleInfo& r : rules_) {
+    std::vector<const ast::RuleDecl*> path;
+    const ast::RuleDecl* cur = r.rule;
+    while (cur && std::find(path.begin(), path.end(), cur) == path.end()) {
+      path.push_back(cur);
+      auto it = info.find(cur);
+      cur = it == info.end() ? nullptr : it->second->base;
+    }
+    if (cur != r.rule || reported.count(r.rule)) continue;
+    std::string chain;
+    for (const ast::RuleDecl* p : path) {
+      chain += "`" + p->name.name + "` → ";
+      reported.insert(p);
+    }
+    chain += "`" + r.rule->name.name + "`";
+    diags_.Emit(Kind::ExceptionCycle, r.rule->exception_to->range, chain)
+        .Help("an exception overrides its rule; one of these must be the general rule");
+  }
+
+  for (size_t i = 0; i < rules_.size(); ++i) {
+    const RuleInfo& r = rules_[i];
+    Window w = RuleWindow(*r.mi->m, *r.rule);
+    // An exception that is never in force together with its base.
+    if (r.base && !reported.count(r.rule)) {
+      const RuleInfo* b = info.count(r.base) ? info.at(r.base) : nullptr;
+      if (b && !w.Empty() && !w.Overlaps(RuleWindow(*b->mi->m, *r.base))) {
+        auto d = diags_.Emit(Kind::ExceptionNeverInForce, r.rule->name.range, r.rule->name.name, r.base->name.name);
+        NoteDecl(d, r.base, "the rule it is an exception to");
+        d.Help("check the `effective` and `through` dates of both");
+      }
+    }
+    // A rule whose condition repeats an earlier rule's, in the same window
+    // and under the same base: the later one is shadowed or always conflicts.
+    if (!r.rule->when) continue;
+    std::string cond = ast::PrintExpr(r.rule->when);
+    for (size_t j = 0; j < i; ++j) {
+      const RuleInfo& o = rules_[j];
+      if (!o.rule->when || o.base != r.base || ast::PrintExpr(o.rule->when) != cond) continue;
+      Window ow = RuleWindow(*o.mi->m, *o.rule);
+      if (ow.from != w.from || ow.through != w.through) continue;
+      bool same_effect = (r.rule->then && o.rule->then && ast::PrintExpr(r.rule->then) == ast::PrintExpr(o.rule->then));
+      auto d = diags_.Emit(Kind::ShadowedRule, r.rule->name.range, r.rule->name.name, o.rule->name.name);
+      NoteDecl(d, o.rule, "the earlier rule");
+      d.Help(same_effect ? "the two decide alike; remove one"
+                         : "when one applies so does the other, and they disagree: make one an exception to "
+                           "the other");
+      break;
+    }
+  }
+}
+
+}  // namespace edict::sema

@@ -1,0 +1,698 @@
+// Declarations: units and types, constants/lets/sets, caps, rules and
+// exceptions, `prefer`, amendment actions, tests and regimes.
+#include <algorithm>
+
+#include "edict/runtime/date.h"
+#include "sema/checker.h"
+
+namespace edict::sema {
+
+using diag::Kind;
+
+void Checker::NoteDecl(diag::Builder& b, const ast::Decl* d, const std::string& what) {
+  if (!d) return;
+  std::string label = what;
+  if (!d->doc.empty()) {
+    std::string first = d->doc.substr(0, d->doc.find('\n'));
+    label += ": " + first;
+  } else if (!d->title.empty()) {
+    label += ": " + d->title;
+  }
+  b.NoteAt(d->name.range, label);
+}
+
+// ---- units and types ----------------------------------------------------------
+
+std::optional<Unit> Checker::ResolveUnit(const ModuleInfo& mi, const ast::UnitAst& u, int64_t* factor) {
+  Unit out;
+  *factor = 1;
+  for (const auto& f : u.factors) {
+    if (f.name.empty()) continue;  // `1` in `[1/chip]`
+    auto sym = LookupOne(mi, Ns::Unit, f.name);
+    if (!sym) {
+      auto d = diags_.Emit(Kind::UnknownUnit, f.range, f.name);
+      std::string s = Suggest(mi, Ns::Unit, f.name);
+      d.Help(s.empty() ? fmt::format("declare it: `unit {} \"what it measures\"`", f.name)
+                       : fmt::format("did you mean `{}`?", s));
+      return std::nullopt;
+    }
+    // A scaled unit stands for its base times a factor; follow the chain.
+    Unit one;
+    one.exps[f.name] = 1;
+    const auto* ud = ast::As<ast::UnitDecl>(sym->decl);
+    int guard = 0;
+    while (ud && ud->factor && guard++ < 16) {
+      auto next = LookupOne(*decl_module_.at(ud), Ns::Unit,
+                            ud->factor->unit.factors.empty() ? "" : ud->factor->unit.factors[0].name);
+      if (!next || ud->factor->kind != ast::ExprKind::IntLit) break;
+      if (f.exponent > 0) {
+        int64_t out_f;
+        if (__builtin_mul_overflow(*factor, ud->factor->int_value, &out_f)) break;
+        *factor = out_f;
+      }
+      one.exps.clear();
+      one.exps[next->decl->name.name] = 1;
+      ud = ast::As<ast::UnitDecl>(next->decl);
+    }
+    out = f.exponent > 0 ? out.Times(one) : out.Over(one);
+  }
+  return out;
+}
+
+Type Checker::ResolveType(const ModuleInfo& mi, const ast::TypeRef* t) {
+  if (!t) return Type::Error();
+  switch (t->kind) {
+    case ast::TypeRef::Kind::Optional: return Type::Wrap(TypeKind::Optional, ResolveType(mi, t->inner.get()));
+    case ast::TypeRef::Kind::Set: return Type::Wrap(TypeKind::Set, ResolveType(mi, t->inner.get()));
+    case ast::TypeRef::Kind::Named: break;
+  }
+  const std::string& n = t->name;
+  auto number = [&](TypeKind k) {
+    int64_t factor = 1;
+    std::optional<Unit> u = ResolveUnit(mi, t->unit, &factor);
+    if (u && factor != 1) {
+      diags_.Emit(Kind::UnknownUnit, t->unit.range, ast::PrintUnit(t->unit))
+          .Help("a field or constant is typed in a base unit; scaled units are for literals");
+    }
+    return u ? Type::Number(k, *u) : Type::Error();
+  };
+  auto no_unit = [&](Type ty) {
+    if (t->unit.present()) {
+      diags_.Emit(Kind::TypeMismatch, t->unit.range, "no unit", ast::PrintUnit(t->unit))
+          .Help("only `Int` and `Decimal` carry units");
+    }
+    return ty;
+  };
+  if (n == "Int") return number(TypeKind::Int);
+  if (n == "Decimal") return number(TypeKind::Decimal);
+  if (n == "Bool") return no_unit(Type::Simple(TypeKind::Bool));
+  if (n == "Date") return no_unit(Type::Simple(TypeKind::Date));
+  if (n == "Text") return no_unit(Type::Simple(TypeKind::Text));
+  if (n == "Country") return no_unit(Type::Simple(TypeKind::Country));
+  auto sym = LookupOne(mi, Ns::Type, n);
+  if (!sym) {
+    auto d = diags_.Emit(Kind::UnknownName, t->range, n);
+    std::string s = Suggest(mi, Ns::Type, n);
+    d.Help(s.empty() ? "the built-in types are `Bool`, `Int`, `Decimal`, `Date`, `Text` and `Country`"
+                     : fmt::format("did you mean `{}`?", s));
+    return Type::Error();
+  }
+  switch (sym->kind) {
+    case Symbol::Kind::Enum: return no_unit(Type::Of(TypeKind::Enum, sym->decl));
+    case Symbol::Kind::Outcome: return no_unit(Type::Of(TypeKind::Outcome, sym->decl));
+    case Symbol::Kind::Record:
+    case Symbol::Kind::Table: return no_unit(Record(sym->decl));
+    default: return Type::Error();
+  }
+}
+
+// ---- const / let / set ------------------------------------------------------------
+
+Type Checker::ValueDeclType(const ModuleInfo& mi, const ast::ValueDecl& d, std::set<const ast::Decl*>* inputs) {
+  ValueState& st = values_[&d];
+  if (st.done) {
+    if (inputs) inputs->insert(st.inputs.begin(), st.inputs.end());
+    return st.type;
+  }
+  if (st.visiting) {
+    std::string chain;
+    auto it = std::find(value_stack_.begin(), value_stack_.end(), &d);
+    for (; it != value_stack_.end(); ++it) chain += "`" + (*it)->name.name + "` → ";
+    chain += "`" + d.name.name + "`";
+    diags_.Emit(Kind::DefinitionCycle, d.name.range, d.name.name, chain)
+        .Help("define one of them without the others");
+    return Type::Error();
+  }
+  if (d.has_syntax_error) return Type::Error();
+  st.visiting = true;
+  value_stack_.push_back(&d);
+  ExprCtx ctx;
+  ctx.mi = &mi;
+  std::set<const ast::Decl*> read;
+  ctx.inputs = &read;
+  bool is_const = d.kind == ast::DeclKind::Const;
+  bool is_set = d.kind == ast::DeclKind::Set;
+  if (is_const) ctx.constant_what = "a constant";
+  if (is_set) ctx.constant_what = "a set's members";
+
+  Type declared;
+  bool has_declared = d.type != nullptr;
+  if (has_declared) {
+    declared = ResolveType(mi, d.type.get());
+    // `set Tier1: Country = {...}` names the element type.
+    if (is_set && declared.kind != TypeKind::Set) declared = Type::Wrap(TypeKind::Set, declared);
+  }
+  Type t = CheckExpr(ctx, d.value, has_declared ? &declared : nullptr);
+  if (has_declared && !t.Matches(declared)) {
+    auto b = diags_.Emit(t.IsNumber() && declared.IsNumber() && t.unit != declared.unit ? Kind::TypeMismatch
+                                                                                           : Kind::TypeMismatch,
+                         d.value->range, declared.ToString(), t.ToString());
+    b.Label(t.ToString()).NoteAt(d.type->range, "declared type");
+    if (t.IsNumber() && declared.IsNumber() && t.unit.empty()) {
+      b.Help(fmt::format("give the number its unit, e.g. `{} {}`", ast::PrintExpr(d.value),
+                         declared.unit.ToString()));
+    }
+  }
+  if (is_set && !t.IsError() && t.kind != TypeKind::Set) {
+    diags_.Emit(Kind::TypeMismatch, d.value->range, "a set", t.ToString())
+        .Help("write the members in braces: `{ US, GB }`");
+    t = Type::Error();
+  }
+  Type result = has_declared ? declared : t;
+  if (read.size() > 1) {
+    auto it = read.begin();
+    diags_.Emit(Kind::TwoInputs, d.name.range, d.name.name, (*it)->name.name, (*std::next(it))->name.name);
+  }
+  if (is_const && t.kind == TypeKind::Int) {
+    bool overflow = false;
+    ConstInt(mi, d.value, &overflow);
+    if (overflow) {
+      diags_.Emit(Kind::ConstantOverflow, d.value->range)
+          .Help("whole numbers are exact 64-bit integers; a larger unit keeps the number small");
+    }
+  }
+  if (is_set) {
+    const ast::SetDecl& s = static_cast<const ast::SetDecl&>(d);
+    std::optional<int32_t> last;
+    for (const auto& ch : s.changes) {
+      Type mt = CheckExpr(ctx, ch.members, result.IsError() ? nullptr : &result);
+      if (!mt.IsError() && !result.IsError() && !mt.Matches(result)) {
+        diags_.Emit(Kind::MixedSet, ch.members->range, result.Inner().ToString(),
+                    mt.kind == TypeKind::Set ? mt.Inner().ToString() : mt.ToString());
+      }
+      if (last && ch.on.date < *last) {
+        diags_.Emit(Kind::DatesUnordered, ch.on.range, ch.add ? "an addition" : "a removal",
+                    rt::FormatDate(ch.on.date), rt::FormatDate(*last))
+            .Help("list membership changes in date order, so the set reads as its history");
+      }
+      last = std::max(last.value_or(ch.on.date), ch.on.date);
+    }
+  }
+  value_stack_.pop_back();
+  st.visiting = false;
+  st.done = true;
+  st.type = result;
+  st.inputs = read;
+  if (inputs) inputs->insert(read.begin(), read.end());
+  return result;
+}
+
+// ---- caps -------------------------------------------------------------------------
+
+void Checker::CheckCap(const ModuleInfo& mi, const ast::CapDecl& c) {
+  for (const auto& [what, range] : c.repeated) {
+    diags_.Emit(Kind::RepeatedClause, range, what).Help("a cap has one of each clause, except `limit`");
+  }
+  Type unit_type = Type::Error();
+  if (!c.counts) {
+    diags_.Emit(Kind::MissingClause, c.name.range, "cap", c.name.name, "counts")
+        .Help("say what the cap measures, e.g. `counts TPP`");
+  } else {
+    int64_t factor = 1;
+    if (auto u = ResolveUnit(mi, *c.counts, &factor)) {
+      if (factor != 1) {
+        diags_.Emit(Kind::UnknownUnit, c.counts->range, ast::PrintUnit(*c.counts))
+            .Help("a cap counts in a base unit; write its limit in any scaled unit");
+      }
+      unit_type = Type::Number(TypeKind::Int, *u);
+    }
+  }
+  if (c.period == ast::Period::None) {
+    diags_.Emit(Kind::MissingClause, c.name.range, "cap", c.name.name, "each")
+        .Help("say when the cap starts over: `each calendar year`, `each quarter`, `each month`, or a fixed "
+              "`over 2025-01-13 through 2027-12-31`");
+  }
+  if (c.period == ast::Period::Window && c.window_through.date < c.window_from.date) {
+    diags_.Emit(Kind::EmptyWindow, c.period_range, rt::FormatDate(c.window_from.date),
+                rt::FormatDate(c.window_through.date));
+  }
+  ExprCtx ctx;
+  ctx.mi = &mi;
+  std::set<const ast::Decl*> read;
+  ctx.inputs = &read;
+  for (const ast::Expr* k : c.keys) {
+    Type t = CheckExpr(ctx, k);
+    Type bare = t.kind == TypeKind::Optional ? t.Inner() : t;
+    bool ok = bare.IsError() || bare.kind == TypeKind::Text || bare.kind == TypeKind::Country ||
+              bare.kind == TypeKind::Enum || bare.kind == TypeKind::Int;
+    if (!ok) diags_.Emit(Kind::BadKeyType, k->range, t.ToString());
+  }
+  if (read.size() > 1) {
+    auto it = read.begin();
+    diags_.Emit(Kind::TwoInputs, c.keys_range, c.name.name, (*it)->name.name, (*std::next(it))->name.name);
+  }
+  if (c.limits.empty()) {
+    diags_.Emit(Kind::MissingClause, c.name.range, "cap", c.name.name, "limit")
+        .Help("give the quota: `limit 26_900_000 TPP`");
+  }
+  ExprCtx cctx;
+  cctx.mi = &mi;
+  cctx.constant_what = "a cap's limit";
+  std::optional<int32_t> last;
+  int undated = 0;
+  for (const auto& l : c.limits) {
+    Type t = CheckExpr(cctx, l.value, unit_type.IsError() ? nullptr : &unit_type);
+    if (!t.IsError() && !unit_type.IsError() && !t.Matches(unit_type)) {
+      auto d = diags_.Emit(Kind::TypeMismatch, l.value->range, unit_type.ToString(), t.ToString());
+      d.Label(t.ToString()).Help(fmt::format("cap `{}` counts `{}`", c.name.name, unit_type.ToString()));
+    } else if (t.kind == TypeKind::Int) {
+      bool overflow = false;
+      auto v = ConstInt(mi, l.value, &overflow);
+      if (overflow) diags_.Emit(Kind::ConstantOverflow, l.value->range);
+      else if (v && *v < 0) {
+        diags_.Emit(Kind::TypeMismatch, l.value->range, "a limit of 0 or more", std::to_string(*v));
+      }
+    }
+    if (!l.from) {
+      if (++undated == 2) {
+        diags_.Emit(Kind::RepeatedClause, l.range, "limit")
+            .Help("a later limit takes a date: `limit 270_000 H100e from 2026-01-01`");
+      }
+    } else {
+      if (last && l.from->date < *last) {
+        diags_.Emit(Kind::DatesUnordered, l.from->range, "a limit", rt::FormatDate(l.from->date),
+                    rt::FormatDate(*last))
+            .Help("list a cap's limits in date order");
+      }
+      last = std::max(last.value_or(l.from->date), l.from->date);
+    }
+  }
+  if (c.cites.empty()) {
+    diags_.Emit(Kind::MissingCitation, c.name.range, "cap", c.name.name)
+        .Help("add `cites \"15 CFR 740.29(a)\"` (where the quota is set)");
+  }
+}
+
+// ---- rules ------------------------------------------------------------------------
+
+const ast::OutcomeDecl* Checker::OutcomeInScope(const ModuleInfo& mi) const {
+  for (const ModuleInfo* p : mi.visible) {
+    for (const auto& d : p->m->decls) {
+      if (auto* o = ast::As<ast::OutcomeDecl>(d.get())) return o;
+    }
+  }
+  return nullptr;
+}
+
+std::optional<Symbol> Checker::ResolveRule(const ModuleInfo& mi, const ast::Named& n, bool report) {
+  auto sym = LookupOne(mi, Ns::Rule, n.name);
+  if (sym || !report) return sym;
+  size_t dot = n.name.find('.');
+  std::string where = dot == std::string::npos ? mi.name() : n.name.substr(0, dot);
+  std::string bare = dot == std::string::npos ? n.name : n.name.substr(dot + 1);
+  auto d = diags_.Emit(Kind::UnknownRule, n.range, bare, where);
+  std::string s = Suggest(mi, Ns::Rule, bare);
+  if (!s.empty()) d.Help(fmt::format("did you mean `{}`?", s));
+  else d.Help("rules are named by the word after `rule` or `exception`");
+  return std::nullopt;
+}
+
+void Checker::CheckFlagName(const ModuleInfo& mi, const ast::Named& n) {
+  if (LookupOne(mi, Ns::Flag, n.name)) return;
+  auto d = diags_.Emit(Kind::UnknownFlag, n.range, n.name);
+  std::string s = Suggest(mi, Ns::Flag, n.name);
+  d.Help(s.empty() ? fmt::format("declare it: `flags {{ {} \"what it warns of\" }}`", n.name)
+                   : fmt::format("did you mean `{}`?", s));
+}
+
+void Checker::CheckOutcomeValue(const ModuleInfo& mi, const ast::Expr* e) {
+  const ast::OutcomeDecl* o = OutcomeInScope(mi);
+  if (!o) {
+    diags_.Emit(Kind::NoOutcome, e->range)
+        .Help("declare the decisions: `outcome Decision { NLR, LICENSE_REQUIRED(Review) } otherwise NLR`");
+    return;
+  }
+  ExprCtx ctx;
+  ctx.mi = &mi;
+  ctx.constant_what = "an outcome";
+  Type want = Type::Of(TypeKind::Outcome, o);
+  Type t = CheckExpr(ctx, e, &want);
+  if (!t.Matches(want)) {
+    diags_.Emit(Kind::TypeMismatch, e->range, want.ToString(), t.ToString())
+        .Label(t.ToString())
+        .Help(fmt::format("a rule decides one of the variants of `{}`", o->name.name));
+  }
+}
+
+void Checker::CheckRule(const ModuleInfo& mi, const ast::RuleDecl& r) {
+  for (const auto& [what, range] : r.repeated) {
+    diags_.Emit(Kind::RepeatedClause, range, what)
+        .Help(what == "when" ? "join the conditions with `and` or `or`" : "keep one");
+  }
+  RuleInfo info{&r, &mi, nullptr};
+  if (r.exception_to) {
+    if (auto base = ResolveRule(mi, *r.exception_to, true)) {
+      info.base = static_cast<const ast::RuleDecl*>(base->decl);
+    }
+  }
+  rules_.push_back(info);
+
+  ExprCtx ctx;
+  ctx.mi = &mi;
+  std::set<const ast::Decl*> read;
+  ctx.inputs = &read;
+  if (r.when) {
+    CheckBool(ctx, r.when);
+    if (r.when->kind == ast::ExprKind::BoolLit && !r.when->bool_value) {
+      diags_.Emit(Kind::NeverApplies, r.name.range, r.name.name, "its condition is `false`")
+          .Help("repeal a rule with an amendment rather than disabling it");
+    }
+  }
+  if (r.then) CheckOutcomeValue(mi, r.then);
+  if (!r.then && r.flags.empty()) {
+    diags_.Emit(Kind::RuleDecidesNothing, r.name.range, r.name.name)
+        .Help("add `then LICENSE_REQUIRED(DENIAL)` (a decision) or `flag GP10` (a warning)");
+  }
+  for (const auto& f : r.flags) CheckFlagName(mi, f);
+  for (const auto& ch : r.charges) {
+    Type amount = CheckExpr(ctx, ch.amount);
+    auto cap = LookupOne(mi, Ns::Cap, ch.cap.name);
+    if (!cap) {
+      auto d = diags_.Emit(Kind::UnknownName, ch.cap.range, ch.cap.name);
+      std::string s = Suggest(mi, Ns::Cap, ch.cap.name);
+      d.Help(s.empty() ? "declare the cap with `cap`" : fmt::format("did you mean `{}`?", s));
+      continue;
+    }
+    auto* cd = static_cast<const ast::CapDecl*>(cap->decl);
+    if (amount.IsError() || !cd->counts) continue;
+    int64_t factor = 1;
+    std::optional<Unit> cu = ResolveUnit(*decl_module_.at(cd), *cd->counts, &factor);
+    if (!cu) continue;
+    if (amount.kind == TypeKind::Decimal) {
+      diags_.Emit(Kind::ChargeNotInteger, ch.amount->range, amount.ToString())
+          .Help("caps keep exact whole numbers; charge an `Int`");
+    } else if (amount.kind != TypeKind::Int || amount.unit != *cu) {
+      auto d = diags_.Emit(Kind::ChargeUnitMismatch, ch.amount->range, cd->name.name, cu->ToString(),
+                           amount.ToString());
+      d.Label(amount.ToString());
+      NoteDecl(d, cd, "the cap");
+      Unit missing = cu->Over(amount.unit);
+      d.Help(missing.empty() || amount.kind != TypeKind::Int
+                 ? fmt::format("charge an amount in `{}`", cu->ToString())
+                 : fmt::format("multiply by an amount in `{}` to get `{}`", missing.ToString(), cu->ToString()));
+    }
+  }
+  if (read.size() > 1) {
+    auto it = read.begin();
+    diags_.Emit(Kind::TwoInputs, r.name.range, r.name.name, (*it)->name.name, (*std::next(it))->name.name);
+  }
+  CheckDateOrder("`effective`", r.effective, "`through`", r.through, false);
+  // A rule outside the life of its regulation never applies.
+  const ast::Header& h = mi.m->header;
+  if (r.through && h.effective && r.through->date < h.effective->date) {
+    diags_.Emit(Kind::NeverApplies, r.name.range, r.name.name,
+                fmt::format("it ends ({}) before `{}` takes effect ({})", rt::FormatDate(r.through->date),
+                            h.name.name, rt::FormatDate(h.effective->date)));
+  }
+  if (r.effective && h.sunset && r.effective->date >= h.sunset->date) {
+    diags_.Emit(Kind::NeverApplies, r.name.range, r.name.name,
+                fmt::format("it starts ({}) after `{}` sunsets ({})", rt::FormatDate(r.effective->date),
+                            h.name.name, rt::FormatDate(h.sunset->date)));
+  }
+  if (r.cites.empty()) {
+    diags_.Emit(Kind::MissingCitation, r.name.range, r.exception_to ? "exception" : "rule", r.name.name)
+        .Help("add `cites \"15 CFR 740.27\"`: every decision shows where it comes from");
+  }
+}
+
+// ---- amendments ---------------------------------------------------------------------
+
+void Checker::CheckAction(const ModuleInfo& mi, const ast::Decl& d) {
+  const char* verb = ast::DeclKeyword(d.kind);
+  if (mi.m->header.kind != ast::ModuleKind::Amendment) {
+    diags_.Emit(Kind::NotAnAmendment, d.range.begin == d.range.end ? d.range : SourceRange{d.range.file, d.range.begin, d.range.begin + static_cast<uint32_t>(std::string(verb).size())}, verb)
+        .Help(fmt::format("start an amendment file: `amendment NAME to {} \"title\"`", mi.name()));
+    return;
+  }
+  const ast::Named* target = nullptr;
+  if (auto* s = ast::As<ast::SuspendDecl>(&d)) target = &s->target;
+  if (auto* r = ast::As<ast::RepealDecl>(&d)) target = &r->target;
+  if (auto* r = ast::As<ast::ReplaceDecl>(&d)) target = &r->target;
+  if (!target) return;
+
+  // What it names: a rule, a constant or set, or a whole regulation.
+  std::optional<Symbol> sym = LookupOne(mi, Ns::Rule, target->name);
+  if (!sym) sym = LookupOne(mi, Ns::Value, target->name);
+  if (!sym) sym = LookupOne(mi, Ns::Cap, target->name);
+  const ModuleInfo* whole = sym ? nullptr : FindModule(target->name);
+  if (!sym && !whole) {
+    std::string where = mi.target ? mi.target->name() : mi.name();
+    auto b = diags_.Emit(Kind::UnknownRule, target->range, target->name, where);
+    std::string s = Suggest(mi, Ns::Rule, target->name);
+    b.Help(s.empty() ? fmt::format("an amendment names a rule, constant or set of `{}`, or a whole regulation", where)
+                     : fmt::format("did you mean `{}`?", s));
+    return;
+  }
+  const char* participle = d.kind == ast::DeclKind::Suspend ? "suspended"
+                           : d.kind == ast::DeclKind::Repeal ? "repealed"
+                                                             : "replaced";
+  if (whole) {
+    if (d.kind == ast::DeclKind::Replace || whole->m->header.kind == ast::ModuleKind::Library) {
+      diags_.Emit(Kind::BadAmendTarget, target->range, target->name, participle)
+          .Help(d.kind == ast::DeclKind::Replace ? "replace its rules one by one, or repeal it and add new rules"
+                                                 : "a library holds shared declarations, not rules in force");
+    }
+  } else if (sym->kind != Symbol::Kind::Rule &&
+             !(d.kind == ast::DeclKind::Replace && (sym->kind == Symbol::Kind::Const || sym->kind == Symbol::Kind::Set))) {
+    diags_.Emit(Kind::BadAmendTarget, target->range, target->name, participle)
+        .Help(d.kind == ast::DeclKind::Replace
+                  ? "an amendment replaces rules, constants and sets"
+                  : fmt::format("{} is not in force by itself; {} the rules that use it",
+                                KindPhrase(sym->kind), ast::DeclKeyword(d.kind)));
+  }
+
+  if (auto* s = ast::As<ast::SuspendDecl>(&d); s && s->through && s->through->date < s->from.date) {
+    diags_.Emit(Kind::EmptyWindow, s->through->range, rt::FormatDate(s->from.date), rt::FormatDate(s->through->date))
+        .NoteAt(s->from.range, "the suspension starts here")
+        .Help("`through` is the last day of the suspension");
+  }
+  if (auto* r = ast::As<ast::ReplaceDecl>(&d); r && sym) {
+    if (sym->kind == Symbol::Kind::Rule) {
+      if (r->with->kind != ast::ExprKind::Name) {
+        diags_.Emit(Kind::TypeMismatch, r->with->range, "the name of a rule", ast::PrintExpr(r->with))
+            .Help("declare the new rule in this amendment and name it: `replace lpp on 2026-01-01 with lpp_2026`");
+      } else if (auto nr = ResolveRule(mi, {r->with->text, r->with->range}, true)) {
+        if (nr->decl == sym->decl) {
+          diags_.Emit(Kind::NoChange, r->with->range, fmt::format("`{}` is replaced with itself", r->with->text));
+        }
+      }
+    } else {
+      ExprCtx ctx;
+      ctx.mi = &mi;
+      ctx.constant_what = "a replacement value";
+      std::set<const ast::Decl*> none;
+      Type want = ValueDeclType(*decl_module_.at(sym->decl), *static_cast<const ast::ValueDecl*>(sym->decl), &none);
+      Type got = CheckExpr(ctx, r->with, want.IsError() ? nullptr : &want);
+      if (!got.Matches(want)) {
+        auto b = diags_.Emit(got.IsNumber() && want.IsNumber() ? Kind::UnitMismatch : Kind::TypeMismatch,
+                             r->with->range, got.IsNumber() && want.IsNumber() ? "replace" : want.ToString(),
+                             got.IsNumber() && want.IsNumber() ? want.ToString() : got.ToString(), got.ToString());
+        NoteDecl(b, sym->decl, "the value replaced");
+      }
+    }
+  }
+  const auto& h = mi.m->header;
+  std::optional<ast::Dated> when;
+  if (auto* s = ast::As<ast::SuspendDecl>(&d)) when = s->from;
+  if (auto* r = ast::As<ast::RepealDecl>(&d)) when = r->on;
+  if (auto* r = ast::As<ast::ReplaceDecl>(&d)) when = r->on;
+  CheckDateOrder("the amendment's effective date", h.effective, std::string("`").append(verb).append("`").c_str(), when, false);
+}
+
+// ---- tests ----------------------------------------------------------------------------
+
+void Checker::CheckTest(const ModuleInfo& mi, const ast::TestDecl& t) {
+  ExprCtx vctx;
+  vctx.mi = &mi;
+  vctx.constant_what = "a test value";
+  // field -> where it was set, per input
+  using Assigned = std::map<std::string, SourceRange>;
+  const ast::InputDecl* input = nullptr;
+  auto check_assigns = [&](const std::vector<ast::Assignment>& as, Assigned& into) {
+    Assigned here;
+    for (const auto& a : as) {
+      const ast::Expr* tg = a.target;
+      if (tg->kind != ast::ExprKind::Field || tg->kids[0]->kind != ast::ExprKind::Name) {
+        diags_.Emit(Kind::NotAssignable, tg->range).Help("write `s.quantity = 1_699`");
+        CheckExpr(vctx, a.value);
+        continue;
+      }
+      auto sym = LookupOne(mi, Ns::Value, tg->kids[0]->text);
+      if (!sym || sym->kind != Symbol::Kind::Input) {
+        diags_.Emit(Kind::NotAssignable, tg->kids[0]->range).Help("write `s.quantity = 1_699`");
+        CheckExpr(vctx, a.value);
+        continue;
+      }
+      auto* in = ast::As<ast::InputDecl>(sym->decl);
+      if (input && input != in) {
+        diags_.Emit(Kind::TwoInputs, tg->range, "this test", input->name.name, in->name.name);
+      }
+      input = in;
+      Type rt = ResolveType(*decl_module_.at(in), in->type.get());
+      const ast::RecordDecl* rec = rt.kind == TypeKind::Record ? ast::As<ast::RecordDecl>(rt.decl) : nullptr;
+      if (!rec) continue;
+      const ast::FieldDecl* field = nullptr;
+      for (const auto& f : rec->fields) {
+        if (f.name.name == tg->text) field = &f;
+      }
+      if (!field) {
+        diags_.Emit(Kind::UnknownField, tg->range, rec->name.name, tg->text);
+        CheckExpr(vctx, a.value);
+        continue;
+      }
+      Type ft = ResolveType(*decl_module_.at(rec), field->type.get());
+      const Type& want = ft.kind == TypeKind::Optional ? ft.Inner() : ft;
+      Type got = CheckExpr(vctx, a.value, &want);
+      if (!got.Matches(want)) {
+        auto b = diags_.Emit(got.IsNumber() && want.IsNumber() ? Kind::UnitMismatch : Kind::TypeMismatch,
+                             a.value->range, got.IsNumber() && want.IsNumber() ? "assign" : want.ToString(),
+                             got.IsNumber() && want.IsNumber() ? want.ToString() : got.ToString(), got.ToString());
+        b.Label(got.ToString());
+        if (got.IsNumber() && got.unit.empty() && !want.unit.empty()) {
+          b.Help(fmt::format("write the unit: `{} {}`", ast::PrintExpr(a.value), want.unit.ToString()));
+        }
+      }
+      if (here.count(tg->text)) {
+        diags_.Emit(Kind::RepeatedClause, tg->range, ast::PrintExpr(tg))
+            .NoteAt(here[tg->text], "first set here");
+      }
+      here[tg->text] = tg->range;
+      into[tg->text] = tg->range;
+    }
+  };
+  Assigned given;
+  check_assigns(t.given, given);
+  for (const auto& row : t.rows) {
+    Assigned all = given;
+    check_assigns(row.sets, all);
+    if (row.expect) CheckOutcomeValue(mi, row.expect);
+    for (const auto& f : row.flags) CheckFlagName(mi, f);
+    const ast::InputDecl* in = input ? input : mi.default_input;
+    if (!in) continue;
+    Type rt = ResolveType(*decl_module_.at(in), in->type.get());
+    const ast::RecordDecl* rec = rt.kind == TypeKind::Record ? ast::As<ast::RecordDecl>(rt.decl) : nullptr;
+    if (!rec) continue;
+    std::vector<std::string> missing;
+    for (const auto& f : rec->fields) {
+      if (f.type && f.type->kind == ast::TypeRef::Kind::Optional) continue;
+      if (!all.count(f.name.name)) missing.push_back("`" + in->name.name + "." + f.name.name + "`");
+    }
+    if (!missing.empty()) {
+      std::string list;
+      for (size_t i = 0; i < missing.size() && i < 4; ++i) list += (i ? ", " : "") + missing[i];
+      if (missing.size() > 4) list += fmt::format(" and {} more", missing.size() - 4);
+      diags_.Emit(Kind::TestFieldUnset, row.range, list)
+          .Help("set it in the test's `given` line (shared by every row) or in the row");
+    }
+  }
+  if (t.rows.empty()) {
+    diags_.Emit(Kind::MissingClause, t.range, "test", t.title, "row")
+        .Help("add `row s.quantity = 1 expect NLR`");
+  }
+}
+
+// ---- dispatch ---------------------------------------------------------------------------
+
+void Checker::CheckDecl(const ModuleInfo& mi, const ast::Decl& d) {
+  switch (d.kind) {
+    case ast::DeclKind::Unit: {
+      auto& u = static_cast<const ast::UnitDecl&>(d);
+      if (u.factor) {
+        int64_t f = 1;
+        if (u.factor->kind != ast::ExprKind::IntLit) {
+          diags_.Emit(Kind::TypeMismatch, u.factor->range, "a whole number", ast::PrintExpr(u.factor))
+              .Help("a scaled unit is a whole multiple of another, so that amounts stay exact");
+        } else if (u.factor->int_value <= 0) {
+          diags_.Emit(Kind::TypeMismatch, u.factor->range, "a positive number", ast::PrintExpr(u.factor));
+        } else {
+          ResolveUnit(mi, u.factor->unit, &f);
+        }
+      }
+      break;
+    }
+    case ast::DeclKind::Enum:
+    case ast::DeclKind::Flags: break;
+    case ast::DeclKind::Outcome: {
+      auto& o = static_cast<const ast::OutcomeDecl&>(d);
+      for (const auto& v : o.variants) {
+        if (!v.payload) continue;
+        Type p = ResolveType(mi, v.payload.get());
+        if (!p.IsError() && p.kind != TypeKind::Enum) {
+          diags_.Emit(Kind::TypeMismatch, v.payload->range, "an enum", p.ToString())
+              .Help("an outcome's basis is one of a fixed list: declare it with `enum`");
+        }
+      }
+      if (o.otherwise) {
+        auto it = std::find_if(o.variants.begin(), o.variants.end(),
+                               [&](const ast::Variant& v) { return v.name.name == o.otherwise->name; });
+        if (it == o.variants.end()) {
+          diags_.Emit(Kind::UnknownVariant, o.otherwise->range, o.otherwise->name, o.name.name);
+        } else if (it->payload) {
+          diags_.Emit(Kind::PayloadMismatch, o.otherwise->range, o.otherwise->name, "needs a basis, so it cannot be the default")
+              .Help("the default decision applies when no rule does; pick a variant without a basis");
+        }
+      }
+      break;
+    }
+    case ast::DeclKind::Record:
+    case ast::DeclKind::Table: {
+      const auto& fields = d.kind == ast::DeclKind::Record ? static_cast<const ast::RecordDecl&>(d).fields
+                                                           : static_cast<const ast::TableDecl&>(d).fields;
+      std::map<std::string, SourceRange> seen;
+      int keys = 0;
+      for (const auto& f : fields) {
+        if (seen.count(f.name.name)) {
+          diags_.Emit(Kind::DuplicateName, f.name.range, f.name.name).NoteAt(seen[f.name.name], "first declared here");
+        }
+        seen[f.name.name] = f.name.range;
+        ResolveType(mi, f.type.get());
+        keys += f.is_key;
+      }
+      if (d.kind == ast::DeclKind::Table && keys != 1) {
+        diags_.Emit(Kind::BadTableKey, d.name.range, d.name.name, keys)
+            .Help("mark the column rows are looked up by: `name: Text key`");
+      }
+      break;
+    }
+    case ast::DeclKind::Input: {
+      auto& in = static_cast<const ast::InputDecl&>(d);
+      Type t = ResolveType(mi, in.type.get());
+      if (!t.IsError() && !(t.kind == TypeKind::Record && ast::As<ast::RecordDecl>(t.decl))) {
+        diags_.Emit(Kind::TypeMismatch, in.type->range, "a record", t.ToString())
+            .Help("an input is one row of the ledger: declare its columns with `record`");
+      }
+      break;
+    }
+    case ast::DeclKind::Const:
+    case ast::DeclKind::Let:
+    case ast::DeclKind::Set:
+      ValueDeclType(mi, static_cast<const ast::ValueDecl&>(d), nullptr);
+      break;
+    case ast::DeclKind::Cap: CheckCap(mi, static_cast<const ast::CapDecl&>(d)); break;
+    case ast::DeclKind::Rule: CheckRule(mi, static_cast<const ast::RuleDecl&>(d)); break;
+    case ast::DeclKind::Prefer: {
+      for (const auto& n : static_cast<const ast::PreferDecl&>(d).order) {
+        auto s = ResolveRule(mi, n, true);
+        if (s && !static_cast<const ast::RuleDecl*>(s->decl)->exception_to) {
+          diags_.Emit(Kind::WrongKindOfName, n.range, n.name, "a general rule", "an exception")
+              .Help("`prefer` orders exceptions to the same rule");
+        }
+      }
+      break;
+    }
+    case ast::DeclKind::Suspend:
+    case ast::DeclKind::Repeal:
+    case ast::DeclKind::Replace: CheckAction(mi, d); break;
+    case ast::DeclKind::Test: CheckTest(mi, static_cast<const ast::TestDecl&>(d)); break;
+    case ast::DeclKind::Regime:
+      for (const auto& n : static_cast<const ast::RegimeDecl&>(d).includes) {
+        if (!FindModule(n.name)) {
+          diags_.Emit(Kind::UnknownModule, n.range, n.name)
+              .Help("a regime includes regulations and amendments by their header names");
+        }
+      }
+      break;
+  }
+}
+
+}  // namespace edict::sema

@@ -1,0 +1,560 @@
+// Expressions: name resolution (values, enum variants, country codes,
+// qualified names), types, units, optionals, and constant folding of whole
+// numbers for overflow checks.
+#include <cctype>
+
+#include "edict/runtime/checked.h"
+#include "edict/runtime/country.h"
+#include "sema/checker.h"
+
+namespace edict::sema {
+
+using diag::Kind;
+using ast::ExprKind;
+using ast::Op;
+
+namespace {
+
+bool LooksLikeCountry(const std::string& s) {
+  if (s.size() < 2 || s.size() > 3) return false;
+  for (char c : s) {
+    if (!std::isalpha(static_cast<unsigned char>(c))) return false;
+  }
+  return s.size() == 2 ? std::isupper(static_cast<unsigned char>(s[0])) && std::isupper(static_cast<unsigned char>(s[1]))
+                       : rt::SuggestCountry(s).has_value();
+}
+
+const char* Verb(Op op) {
+  switch (op) {
+    case Op::Add: return "add";
+    case Op::Sub: return "subtract";
+    case Op::Otherwise: return "combine";
+    default: return "compare";
+  }
+}
+
+}  // namespace
+
+Type Checker::CheckBool(const ExprCtx& ctx, const ast::Expr* e) {
+  Type t = CheckExpr(ctx, e);
+  if (!t.IsError() && t.kind != TypeKind::Bool) {
+    auto d = diags_.Emit(Kind::NotBool, e->range, t.ToString()).Label(t.ToString());
+    if (t.kind == TypeKind::Optional && t.Inner().kind == TypeKind::Bool) {
+      d.Help(fmt::format("write `{} otherwise false` to say what an absent value means", ast::PrintExpr(e)));
+    } else {
+      d.Help("compare it with something, e.g. `x > 0` or `x in SomeSet`");
+    }
+  }
+  return Type::Simple(TypeKind::Bool);
+}
+
+Type Checker::CheckExpr(const ExprCtx& ctx, const ast::Expr* e, const Type* expected) {
+  if (!e) return Type::Error();
+  Type t;
+  switch (e->kind) {
+    case ExprKind::Error: t = Type::Error(); break;
+    case ExprKind::IntLit:
+    case ExprKind::DecimalLit: {
+      TypeKind k = e->kind == ExprKind::IntLit ? TypeKind::Int : TypeKind::Decimal;
+      int64_t factor = 1;
+      std::optional<Unit> u = ResolveUnit(*ctx.mi, e->unit, &factor);
+      if (!u) { t = Type::Error(); break; }
+      if (k == TypeKind::Int && factor != 1) {
+        int64_t out;
+        if (rt::MulOverflows(e->int_value, factor, &out)) {
+          diags_.Emit(Kind::ConstantOverflow, e->range)
+              .Help(fmt::format("`{}` is {} of the base unit; the product does not fit", ast::PrintUnit(e->unit), factor));
+        }
+      }
+      t = Type::Number(k, *u);
+      break;
+    }
+    case ExprKind::PercentLit: t = Type::Number(TypeKind::Decimal, {}); break;
+    case ExprKind::TextLit: t = Type::Simple(TypeKind::Text); break;
+    case ExprKind::DateLit: t = Type::Simple(TypeKind::Date); break;
+    case ExprKind::BoolLit: t = Type::Simple(TypeKind::Bool); break;
+    case ExprKind::Name: t = CheckName(ctx, e, expected); break;
+    case ExprKind::Field: t = CheckField(ctx, e, expected); break;
+    case ExprKind::Index: {
+      Type base = CheckExpr(ctx, e->kids[0]);
+      if (base.IsError()) { CheckExpr(ctx, e->kids[1]); t = Type::Error(); break; }
+      const ast::TableDecl* table = base.kind == TypeKind::Record ? ast::As<ast::TableDecl>(base.decl) : nullptr;
+      if (!table) {
+        diags_.Emit(Kind::BadOperands, e->range, "[ ]", base.ToString(), "a key")
+            .Help("only a `table` can be looked up by key, e.g. `entity_list[s.consignee]`");
+        CheckExpr(ctx, e->kids[1]);
+        t = Type::Error();
+        break;
+      }
+      Type key_type = Type::Error();
+      for (const auto& f : table->fields) {
+        if (f.is_key) key_type = ResolveType(*ctx.mi, f.type.get());
+      }
+      Type k = CheckExpr(ctx, e->kids[1], &key_type);
+      if (!k.Matches(key_type) && !(k.kind == TypeKind::Optional && k.Inner().Matches(key_type))) {
+        diags_.Emit(Kind::TypeMismatch, e->kids[1]->range, key_type.ToString(), k.ToString())
+            .Help(fmt::format("`{}` is keyed by `{}`", table->name.name, key_type.ToString()));
+      }
+      t = Type::Wrap(TypeKind::Optional, Record(table));
+      break;
+    }
+    case ExprKind::Call: t = CheckCall(ctx, e, expected); break;
+    case ExprKind::SetLit: {
+      const Type* elem_expected = expected && expected->kind == TypeKind::Set ? expected->elem.get() : nullptr;
+      Type elem = elem_expected ? *elem_expected : Type::Error();
+      bool have = elem_expected != nullptr;
+      for (const ast::Expr* k : e->kids) {
+        Type kt = CheckExpr(ctx, k, have ? &elem : nullptr);
+        if (kt.IsError()) continue;
+        if (!have) {
+          elem = kt;
+          have = true;
+        } else if (!kt.Matches(elem)) {
+          diags_.Emit(Kind::MixedSet, k->range, elem.ToString(), kt.ToString()).Label(kt.ToString());
+        }
+      }
+      t = Type::Wrap(TypeKind::Set, elem);
+      break;
+    }
+    case ExprKind::Unary: {
+      if (e->op == Op::Not) {
+        CheckBool(ctx, e->kids[0]);
+        t = Type::Simple(TypeKind::Bool);
+      } else {
+        Type in = CheckExpr(ctx, e->kids[0]);
+        if (!in.IsError() && !in.IsNumber()) {
+          diags_.Emit(Kind::BadOperands, e->range, "-", in.ToString(), in.ToString());
+          in = Type::Error();
+        }
+        t = in;
+      }
+      break;
+    }
+    case ExprKind::Binary: t = CheckBinary(ctx, e); break;
+    case ExprKind::In: {
+      Type rhs = CheckExpr(ctx, e->kids[1]);
+      const Type* elem = nullptr;
+      Type key_type;
+      if (rhs.kind == TypeKind::Set) {
+        elem = rhs.elem.get();
+      } else if (rhs.kind == TypeKind::Record && ast::As<ast::TableDecl>(rhs.decl)) {
+        for (const auto& f : ast::As<ast::TableDecl>(rhs.decl)->fields) {
+          if (f.is_key) key_type = ResolveType(*ctx.mi, f.type.get());
+        }
+        elem = &key_type;
+      } else if (!rhs.IsError()) {
+        diags_.Emit(Kind::TypeMismatch, e->kids[1]->range, "a set or a table", rhs.ToString())
+            .Help("`in` tests membership, e.g. `s.consignee_country in Tier1`");
+      }
+      Type lhs = CheckExpr(ctx, e->kids[0], elem);
+      Type bare = lhs.kind == TypeKind::Optional ? lhs.Inner() : lhs;
+      if (elem && !bare.Matches(*elem)) {
+        diags_.Emit(Kind::TypeMismatch, e->kids[0]->range, elem->ToString(), lhs.ToString())
+            .Label(lhs.ToString())
+            .Help(fmt::format("the members of `{}` are `{}`", ast::PrintExpr(e->kids[1]), elem->ToString()));
+      }
+      t = Type::Simple(TypeKind::Bool);
+      break;
+    }
+    case ExprKind::Is: {
+      Type in = CheckExpr(ctx, e->kids[0]);
+      if (!in.IsError() && in.kind != TypeKind::Optional) {
+        diags_.Emit(Kind::NoChange, e->range,
+                    fmt::format("`{}` is never absent, so this test is always {}", ast::PrintExpr(e->kids[0]),
+                                (e->text == "present") != e->negated ? "true" : "false"))
+            .Help("only `optional` fields can be absent");
+      }
+      t = Type::Simple(TypeKind::Bool);
+      break;
+    }
+    case ExprKind::If: {
+      CheckBool(ctx, e->kids[0]);
+      Type a = CheckExpr(ctx, e->kids[1], expected);
+      Type b = CheckExpr(ctx, e->kids[2], a.IsError() ? expected : &a);
+      if (!a.Matches(b)) {
+        diags_.Emit(Kind::TypeMismatch, e->kids[2]->range, a.ToString(), b.ToString())
+            .Help("both branches of `if` give the same type");
+      }
+      t = a.IsError() ? b : a;
+      break;
+    }
+  }
+  out_.expr_types[e] = t;
+  return t;
+}
+
+Type Checker::CheckBinary(const ExprCtx& ctx, const ast::Expr* e) {
+  const ast::Expr* l = e->kids[0];
+  const ast::Expr* r = e->kids[1];
+  if (e->op == Op::And || e->op == Op::Or) {
+    CheckBool(ctx, l);
+    CheckBool(ctx, r);
+    return Type::Simple(TypeKind::Bool);
+  }
+  // Check the side that does not need context first, so that `x == UVEU`
+  // resolves `UVEU` against the type of `x`.
+  bool right_first = l->kind == ExprKind::Name && r->kind != ExprKind::Name;
+  Type a, b;
+  if (right_first) {
+    b = CheckExpr(ctx, r);
+    a = CheckExpr(ctx, l, b.IsError() ? nullptr : &b);
+  } else {
+    a = CheckExpr(ctx, l);
+    const Type* hint = a.IsError() ? nullptr : (a.kind == TypeKind::Optional ? a.elem.get() : &a);
+    b = CheckExpr(ctx, r, hint);
+  }
+  if (a.IsError() || b.IsError()) {
+    bool cmp = e->op >= Op::Eq && e->op <= Op::Ge;
+    return cmp ? Type::Simple(TypeKind::Bool) : Type::Error();
+  }
+
+  auto absent = [&](const ast::Expr* side, const Type& t) {
+    diags_.Emit(Kind::MaybeAbsent, side->range, ast::PrintExpr(side))
+        .Label(t.ToString())
+        .Help(fmt::format("say what an absent value means: `{} otherwise …`", ast::PrintExpr(side)));
+  };
+  auto bad = [&]() {
+    diags_.Emit(Kind::BadOperands, e->range, ast::OpSpelling(e->op), a.ToString(), b.ToString());
+    return Type::Error();
+  };
+  auto unit_mismatch = [&]() {
+    auto d = diags_.Emit(Kind::UnitMismatch, e->range, Verb(e->op), a.ToString(), b.ToString());
+    d.NoteAt(l->range, "this is `" + a.ToString() + "`").NoteAt(r->range, "this is `" + b.ToString() + "`");
+    if (a.unit.empty() || b.unit.empty()) {
+      d.Help("give the number its unit, e.g. `1_700 H100e`");
+    } else {
+      d.Help("convert one side: multiply or divide by a quantity with the right unit");
+    }
+  };
+
+  switch (e->op) {
+    case Op::Otherwise: {
+      if (a.kind != TypeKind::Optional) {
+        diags_.Emit(Kind::NoChange, e->range,
+                    fmt::format("`{}` is never absent, so `otherwise` has no effect", ast::PrintExpr(l)))
+            .Help("remove `otherwise …`");
+        return a;
+      }
+      if (!a.Inner().Matches(b)) {
+        diags_.Emit(Kind::TypeMismatch, r->range, a.Inner().ToString(), b.ToString()).Label(b.ToString());
+      }
+      return a.Inner();
+    }
+    case Op::Eq:
+    case Op::Ne: {
+      Type x = a.kind == TypeKind::Optional ? a.Inner() : a;
+      Type y = b.kind == TypeKind::Optional ? b.Inner() : b;
+      if (x.IsNumber() && y.IsNumber()) {
+        if (x.unit != y.unit) unit_mismatch();
+        return Type::Simple(TypeKind::Bool);
+      }
+      if (!x.Matches(y)) {
+        diags_.Emit(Kind::TypeMismatch, r->range, x.ToString(), y.ToString())
+            .Label(y.ToString())
+            .NoteAt(l->range, "this is `" + x.ToString() + "`");
+      }
+      return Type::Simple(TypeKind::Bool);
+    }
+    case Op::Lt:
+    case Op::Le:
+    case Op::Gt:
+    case Op::Ge: {
+      if (a.kind == TypeKind::Optional) { absent(l, a); return Type::Simple(TypeKind::Bool); }
+      if (b.kind == TypeKind::Optional) { absent(r, b); return Type::Simple(TypeKind::Bool); }
+      if (a.IsNumber() && b.IsNumber()) {
+        if (a.unit != b.unit) unit_mismatch();
+      } else if (!(a.kind == TypeKind::Date && b.kind == TypeKind::Date)) {
+        bad();
+      }
+      return Type::Simple(TypeKind::Bool);
+    }
+    case Op::Add:
+    case Op::Sub:
+    case Op::Mul:
+    case Op::Div: {
+      if (a.kind == TypeKind::Optional) { absent(l, a); return Type::Error(); }
+      if (b.kind == TypeKind::Optional) { absent(r, b); return Type::Error(); }
+      if ((e->op == Op::Add || e->op == Op::Sub) && a.kind == TypeKind::Set && b.kind == TypeKind::Set) {
+        if (!a.Matches(b)) {
+          diags_.Emit(Kind::MixedSet, e->range, a.Inner().ToString(), b.Inner().ToString());
+          return Type::Error();
+        }
+        return a.Inner().IsError() ? b : a;
+      }
+      if (!a.IsNumber() || !b.IsNumber()) return bad();
+      TypeKind k = (a.kind == TypeKind::Decimal || b.kind == TypeKind::Decimal || e->op == Op::Div)
+                       ? TypeKind::Decimal
+                       : TypeKind::Int;
+      if (e->op == Op::Mul) return Type::Number(k, a.unit.Times(b.unit));
+      if (e->op == Op::Div) return Type::Number(k, a.unit.Over(b.unit));
+      if (a.unit != b.unit) {
+        unit_mismatch();
+        return Type::Error();
+      }
+      return Type::Number(k, a.unit);
+    }
+    default:
+      return bad();
+  }
+}
+
+Type Checker::VariantType(const Symbol& s, const ast::Expr* at, bool called) {
+  if (s.kind == Symbol::Kind::Variant) return Type::Of(TypeKind::Enum, s.decl);
+  auto* o = ast::As<ast::OutcomeDecl>(s.decl);
+  const ast::Variant& v = o->variants[static_cast<size_t>(s.index)];
+  if (v.payload && !called) {
+    diags_.Emit(Kind::PayloadMismatch, at->range, v.name.name,
+                "needs a " + ast::PrintType(v.payload.get()))
+        .Help(fmt::format("write `{}(…)` with one `{}`", v.name.name, ast::PrintType(v.payload.get())));
+  }
+  return Type::Of(TypeKind::Outcome, s.decl);
+}
+
+Type Checker::SymbolType(const ExprCtx& ctx, const Symbol& s, const ast::Expr* at) {
+  using K = Symbol::Kind;
+  switch (s.kind) {
+    case K::Input: {
+      if (ctx.constant_what) {
+        diags_.Emit(Kind::NotConstant, at->range, ctx.constant_what)
+            .Help("a transaction's fields can be read in `let`, `when`, `charge` and cap keys");
+        return Type::Error();
+      }
+      if (ctx.inputs) ctx.inputs->insert(s.decl);
+      auto* in = ast::As<ast::InputDecl>(s.decl);
+      return ResolveType(*decl_module_.at(s.decl), in->type.get());
+    }
+    case K::Const:
+    case K::Let:
+    case K::Set: {
+      std::set<const ast::Decl*> inputs;
+      Type t = ValueDeclType(*decl_module_.at(s.decl), *static_cast<const ast::ValueDecl*>(s.decl), &inputs);
+      if (!inputs.empty()) {
+        if (ctx.constant_what) {
+          diags_.Emit(Kind::NotConstant, at->range, ctx.constant_what)
+              .Help(fmt::format("`{}` reads a transaction", s.decl->name.name));
+          return Type::Error();
+        }
+        if (ctx.inputs) ctx.inputs->insert(inputs.begin(), inputs.end());
+      }
+      return t;
+    }
+    case K::Variant:
+    case K::OutcomeVariant: return VariantType(s, at, false);
+    case K::Table: return Record(s.decl);
+    default:
+      diags_.Emit(Kind::WrongKindOfName, at->range, at->text, KindPhrase(s.kind), "a value");
+      return Type::Error();
+  }
+}
+
+Type Checker::CheckName(const ExprCtx& ctx, const ast::Expr* e, const Type* expected) {
+  const std::string& name = e->text;
+  std::vector<Symbol> found = Lookup(*ctx.mi, Ns::Value, name);
+  if (found.size() > 1 && expected) {
+    std::vector<Symbol> fit;
+    for (const Symbol& s : found) {
+      TypeKind k = s.kind == Symbol::Kind::Variant ? TypeKind::Enum : TypeKind::Outcome;
+      if (expected->kind == k && expected->decl == s.decl) fit.push_back(s);
+    }
+    if (!fit.empty()) found = fit;
+  }
+  if (found.size() > 1) {
+    std::string options;
+    for (size_t i = 0; i < found.size(); ++i) {
+      options += (i ? (i + 1 == found.size() ? " or " : ", ") : "") +
+                 fmt::format("`{}.{}`", found[i].decl->name.name, name);
+    }
+    diags_.Emit(Kind::AmbiguousName, e->range, name, options)
+        .Help(fmt::format("write `{}.{}` (or whichever is meant)", found[0].decl->name.name, name));
+    return Type::Error();
+  }
+  if (found.size() == 1) return SymbolType(ctx, found[0], e);
+
+  // Not a declared name: maybe a country code.
+  if (rt::IsIsoCountry(name)) return Type::Simple(TypeKind::Country);
+  if (LooksLikeCountry(name)) {
+    auto d = diags_.Emit(Kind::UnknownCountry, e->range, name);
+    if (auto s = rt::SuggestCountry(name)) d.Help(fmt::format("did you mean `{}`?", *s));
+    else d.Help("countries are written as ISO 3166-1 alpha-2 codes, like `US`, `CN` or `MO`");
+    return Type::Simple(TypeKind::Country);
+  }
+  if (FindModule(name)) {
+    diags_.Emit(Kind::WrongKindOfName, e->range, name, "a regulation", "a value")
+        .Help(fmt::format("name something in it: `{}.…`", name));
+    return Type::Error();
+  }
+  auto d = diags_.Emit(Kind::UnknownName, e->range, name);
+  std::string s = Suggest(*ctx.mi, Ns::Value, name);
+  if (LookupOne(*ctx.mi, Ns::Unit, name)) {
+    d.Help(fmt::format("`{}` is a unit; a compound unit goes in brackets, e.g. `4_800 [TPP/{}]`", name, name));
+  } else if (!s.empty()) d.Help(fmt::format("did you mean `{}`?", s));
+  else if (LookupOne(*ctx.mi, Ns::Type, name)) d.Help(fmt::format("`{}` is a type, not a value", name));
+  else d.Help("declare it with `const`, `let` or `set`, or `use` the library that does");
+  return Type::Error();
+}
+
+Type Checker::CheckField(const ExprCtx& ctx, const ast::Expr* e, const Type* expected) {
+  const ast::Expr* base = e->kids[0];
+  // `Module.name` and `Enum.Variant`.
+  if (base->kind == ExprKind::Name && Lookup(*ctx.mi, Ns::Value, base->text).empty()) {
+    if (const ModuleInfo* m = FindModule(base->text)) {
+      auto it = m->names[static_cast<int>(Ns::Value)].find(e->text);
+      if (it == m->names[static_cast<int>(Ns::Value)].end() || it->second.empty()) {
+        diags_.Emit(Kind::UnknownName, e->range, base->text + "." + e->text)
+            .Help(fmt::format("`{}` declares no value named `{}`", base->text, e->text));
+        return Type::Error();
+      }
+      return SymbolType(ctx, it->second.front(), e);
+    }
+    if (auto ty = LookupOne(*ctx.mi, Ns::Type, base->text)) {
+      if (ty->kind == Symbol::Kind::Enum || ty->kind == Symbol::Kind::Outcome) {
+        for (const Symbol& s : Lookup(*ctx.mi, Ns::Value, e->text)) {
+          if (s.decl == ty->decl) return VariantType(s, e, false);
+        }
+        diags_.Emit(Kind::UnknownVariant, e->range, e->text, base->text);
+        return Type::Error();
+      }
+    }
+  }
+  (void)expected;
+  Type bt = CheckExpr(ctx, base);
+  if (bt.IsError()) return Type::Error();
+  bool optional = bt.kind == TypeKind::Optional;
+  const Type& rec = optional ? bt.Inner() : bt;
+  if (rec.kind != TypeKind::Record) {
+    diags_.Emit(Kind::UnknownField, e->range, rec.ToString(), e->text)
+        .Help("only records and table rows have fields");
+    return Type::Error();
+  }
+  const std::vector<ast::FieldDecl>* fields = nullptr;
+  if (auto* r = ast::As<ast::RecordDecl>(rec.decl)) fields = &r->fields;
+  if (auto* t = ast::As<ast::TableDecl>(rec.decl)) fields = &t->fields;
+  for (const auto& f : *fields) {
+    if (f.name.name != e->text) continue;
+    Type ft = ResolveType(*decl_module_.at(rec.decl), f.type.get());
+    if (optional && ft.kind != TypeKind::Optional) return Type::Wrap(TypeKind::Optional, ft);
+    return ft;
+  }
+  auto d = diags_.Emit(Kind::UnknownField, e->range, rec.ToString(), e->text);
+  std::string best;
+  size_t best_len = 0;
+  for (const auto& f : *fields) {
+    // Prefer a field sharing the longest prefix with the unknown name.
+    size_t n = 0;
+    while (n < f.name.name.size() && n < e->text.size() && f.name.name[n] == e->text[n]) ++n;
+    if (n > best_len) { best_len = n; best = f.name.name; }
+  }
+  if (best_len >= 3) d.Help(fmt::format("did you mean `{}`?", best));
+  NoteDecl(d, rec.decl, "declared here");
+  return Type::Error();
+}
+
+Type Checker::CheckCall(const ExprCtx& ctx, const ast::Expr* e, const Type* expected) {
+  const std::string& fn = e->text;
+  size_t n = e->kids.size();
+  auto arity = [&](size_t want) {
+    if (n == want) return true;
+    diags_.Emit(Kind::WrongArgCount, e->range, fn, want, n);
+    for (const ast::Expr* k : e->kids) CheckExpr(ctx, k);
+    return false;
+  };
+  if (fn == "min" || fn == "max") {
+    if (!arity(2)) return Type::Error();
+    Type a = CheckExpr(ctx, e->kids[0]);
+    Type b = CheckExpr(ctx, e->kids[1]);
+    if (a.IsError() || b.IsError()) return Type::Error();
+    if (!a.IsNumber() || !b.IsNumber()) {
+      diags_.Emit(Kind::BadOperands, e->range, fn, a.ToString(), b.ToString());
+      return Type::Error();
+    }
+    if (a.unit != b.unit) {
+      diags_.Emit(Kind::UnitMismatch, e->range, "compare", a.ToString(), b.ToString());
+      return Type::Error();
+    }
+    return a.kind == TypeKind::Decimal ? a : b;
+  }
+  if (fn == "year" || fn == "quarter" || fn == "month") {
+    if (!arity(1)) return Type::Error();
+    Type a = CheckExpr(ctx, e->kids[0]);
+    if (!a.IsError() && a.kind != TypeKind::Date) {
+      diags_.Emit(Kind::TypeMismatch, e->kids[0]->range, "Date", a.ToString());
+    }
+    return Type::Number(TypeKind::Int, {});
+  }
+  // An outcome with its basis: `LICENSE_EXCEPTION(AIA)`.
+  std::vector<Symbol> found = Lookup(*ctx.mi, Ns::Value, fn);
+  const Symbol* outcome = nullptr;
+  for (const Symbol& s : found) {
+    if (s.kind == Symbol::Kind::OutcomeVariant && (!expected || expected->decl == s.decl || !outcome)) outcome = &s;
+  }
+  if (!outcome) {
+    auto d = diags_.Emit(Kind::UnknownName, e->range, fn);
+    d.Help("the functions are `min`, `max`, `year`, `quarter` and `month`; an outcome with a basis is written "
+           "`LICENSE_EXCEPTION(AIA)`");
+    for (const ast::Expr* k : e->kids) CheckExpr(ctx, k);
+    return Type::Error();
+  }
+  auto* o = ast::As<ast::OutcomeDecl>(outcome->decl);
+  const ast::Variant& v = o->variants[static_cast<size_t>(outcome->index)];
+  if (!v.payload) {
+    diags_.Emit(Kind::PayloadMismatch, e->range, fn, "takes no basis")
+        .Help(fmt::format("write `{}` alone", fn));
+    for (const ast::Expr* k : e->kids) CheckExpr(ctx, k);
+    return Type::Of(TypeKind::Outcome, o);
+  }
+  if (!arity(1)) return Type::Of(TypeKind::Outcome, o);
+  Type want = ResolveType(*decl_module_.at(o), v.payload.get());
+  Type got = CheckExpr(ctx, e->kids[0], &want);
+  if (!got.Matches(want)) {
+    diags_.Emit(Kind::TypeMismatch, e->kids[0]->range, want.ToString(), got.ToString())
+        .Help(fmt::format("`{}` takes a `{}`", fn, want.ToString()));
+  }
+  return Type::Of(TypeKind::Outcome, o);
+}
+
+std::optional<int64_t> Checker::ConstInt(const ModuleInfo& mi, const ast::Expr* e, bool* overflow, int depth) {
+  if (!e || depth > 64) return std::nullopt;  // 64: deeper than any sane constant; cycles are E0212
+  ++depth;
+  switch (e->kind) {
+    case ExprKind::IntLit: {
+      int64_t factor = 1;
+      if (!ResolveUnit(mi, e->unit, &factor)) return std::nullopt;
+      int64_t out;
+      if (rt::MulOverflows(e->int_value, factor, &out)) {
+        *overflow = true;
+        return std::nullopt;
+      }
+      return out;
+    }
+    case ExprKind::Name: {
+      auto s = LookupOne(mi, Ns::Value, e->text);
+      if (!s || s->kind != Symbol::Kind::Const) return std::nullopt;
+      auto* c = static_cast<const ast::ConstDecl*>(s->decl);
+      return ConstInt(*decl_module_.at(c), c->value, overflow, depth);
+    }
+    case ExprKind::Unary: {
+      if (e->op != Op::Neg) return std::nullopt;
+      auto v = ConstInt(mi, e->kids[0], overflow, depth);
+      if (!v) return std::nullopt;
+      int64_t out;
+      if (rt::SubOverflows(0, *v, &out)) { *overflow = true; return std::nullopt; }
+      return out;
+    }
+    case ExprKind::Binary: {
+      if (e->op != Op::Add && e->op != Op::Sub && e->op != Op::Mul) return std::nullopt;
+      auto a = ConstInt(mi, e->kids[0], overflow, depth);
+      auto b = ConstInt(mi, e->kids[1], overflow, depth);
+      if (!a || !b) return std::nullopt;
+      int64_t out;
+      bool of = e->op == Op::Add ? rt::AddOverflows(*a, *b, &out)
+                : e->op == Op::Sub ? rt::SubOverflows(*a, *b, &out)
+                                   : rt::MulOverflows(*a, *b, &out);
+      if (of) { *overflow = true; return std::nullopt; }
+      return out;
+    }
+    default:
+      return std::nullopt;
+  }
+}
+
+}  // namespace edict::sema

@@ -1,0 +1,122 @@
+// The Checker class shared by check.cpp (modules, scopes, cross-rule
+// analyses), check_decls.cpp (one method per declaration kind) and
+// check_exprs.cpp (expressions and names). Internal to sema/.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "sema/check.h"
+
+namespace edict::sema {
+
+// Namespaces: a rule and a constant may share a name without conflict.
+enum class Ns { Type, Unit, Value, Rule, Cap, Flag, Regime, Count };
+
+struct Symbol {
+  enum class Kind { Unit, Enum, Outcome, Record, Table, Input, Const, Let, Set, Variant, OutcomeVariant, Flag, Cap, Rule, Regime };
+  Kind kind;
+  const ast::Decl* decl = nullptr;
+  const ast::Module* module = nullptr;
+  int index = -1;  // variant / flag index within decl
+  SourceRange range;
+};
+const char* KindPhrase(Symbol::Kind k);  // "a rule", "a constant", ...
+
+struct ModuleInfo {
+  const ast::Module* m = nullptr;
+  const ModuleInfo* target = nullptr;  // amendments
+  std::vector<const ModuleInfo*> uses;
+  std::vector<const ModuleInfo*> visible;  // self, amended chain, uses: lookup order
+  std::unordered_map<std::string, std::vector<Symbol>> names[static_cast<int>(Ns::Count)];
+  const ast::InputDecl* default_input = nullptr;
+  const std::string& name() const { return m->header.name.name; }
+};
+
+// Where an expression is checked.
+struct ExprCtx {
+  const ModuleInfo* mi = nullptr;
+  const char* constant_what = nullptr;  // non-null: inputs are not allowed (E0310)
+  std::set<const ast::Decl*>* inputs = nullptr;  // inputs read, for E0311
+};
+
+// A date window, both ends inclusive; nullopt ends are open.
+struct Window {
+  std::optional<int32_t> from, through;
+  bool Overlaps(const Window& o) const;
+  bool Empty() const { return from && through && *from > *through; }
+};
+
+class Checker {
+ public:
+  explicit Checker(diag::Engine& diags) : diags_(diags) {}
+  CheckedProgram Run(const std::vector<const ast::Module*>& modules);
+
+  // ---- check.cpp ----
+  void RegisterModules(const std::vector<const ast::Module*>& modules);
+  void Declare(ModuleInfo& mi);
+  void AddSymbol(ModuleInfo& mi, Ns ns, const std::string& name, Symbol sym);
+  std::vector<Symbol> Lookup(const ModuleInfo& mi, Ns ns, const std::string& name) const;
+  std::optional<Symbol> LookupOne(const ModuleInfo& mi, Ns ns, const std::string& name) const;
+  const ModuleInfo* FindModule(const std::string& name) const;
+  std::string Suggest(const ModuleInfo& mi, Ns ns, const std::string& name) const;
+  void CheckHeader(const ModuleInfo& mi);
+  void CheckRuleGraph();
+  Window RuleWindow(const ast::Module& m, const ast::RuleDecl& r) const;
+
+  // ---- check_decls.cpp ----
+  void CheckDecl(const ModuleInfo& mi, const ast::Decl& d);
+  std::optional<Unit> ResolveUnit(const ModuleInfo& mi, const ast::UnitAst& u, int64_t* factor);
+  Type ResolveType(const ModuleInfo& mi, const ast::TypeRef* t);
+  Type ValueDeclType(const ModuleInfo& mi, const ast::ValueDecl& d, std::set<const ast::Decl*>* inputs);
+  void CheckCap(const ModuleInfo& mi, const ast::CapDecl& c);
+  void CheckRule(const ModuleInfo& mi, const ast::RuleDecl& r);
+  void CheckAction(const ModuleInfo& mi, const ast::Decl& d);
+  void CheckTest(const ModuleInfo& mi, const ast::TestDecl& t);
+  void CheckOutcomeValue(const ModuleInfo& mi, const ast::Expr* e);
+  const ast::OutcomeDecl* OutcomeInScope(const ModuleInfo& mi) const;
+  std::optional<Symbol> ResolveRule(const ModuleInfo& mi, const ast::Named& n, bool report);
+  void CheckFlagName(const ModuleInfo& mi, const ast::Named& n);
+  void CheckDateOrder(const char* a_what, const std::optional<ast::Dated>& a, const char* b_what,
+                      const std::optional<ast::Dated>& b, bool strict);
+  void NoteDecl(diag::Builder& b, const ast::Decl* d, const std::string& what);
+
+  // ---- check_exprs.cpp ----
+  Type CheckExpr(const ExprCtx& ctx, const ast::Expr* e, const Type* expected = nullptr);
+  Type CheckBool(const ExprCtx& ctx, const ast::Expr* e);
+  Type CheckName(const ExprCtx& ctx, const ast::Expr* e, const Type* expected);
+  Type CheckField(const ExprCtx& ctx, const ast::Expr* e, const Type* expected);
+  Type CheckCall(const ExprCtx& ctx, const ast::Expr* e, const Type* expected);
+  Type CheckBinary(const ExprCtx& ctx, const ast::Expr* e);
+  Type SymbolType(const ExprCtx& ctx, const Symbol& s, const ast::Expr* at);
+  Type VariantType(const Symbol& s, const ast::Expr* at, bool called);
+  std::optional<int64_t> ConstInt(const ModuleInfo& mi, const ast::Expr* e, bool* overflow, int depth = 0);
+  Type Record(const ast::Decl* d) const { return Type::Of(TypeKind::Record, d); }
+
+  diag::Engine& diags_;
+  std::vector<std::unique_ptr<ModuleInfo>> modules_;
+  std::map<std::string, ModuleInfo*> by_name_;
+  CheckedProgram out_;
+  // let/const/set memo, for lazy checking and cycle detection.
+  struct ValueState {
+    bool visiting = false, done = false;
+    Type type;
+    std::set<const ast::Decl*> inputs;
+  };
+  std::unordered_map<const ast::Decl*, ValueState> values_;
+  std::vector<const ast::Decl*> value_stack_;
+  std::unordered_map<const ast::Decl*, const ModuleInfo*> decl_module_;
+  // Rules with their resolved base (exceptions), for the rule graph.
+  struct RuleInfo {
+    const ast::RuleDecl* rule;
+    const ModuleInfo* mi;
+    const ast::RuleDecl* base = nullptr;
+  };
+  std::vector<RuleInfo> rules_;
+};
+
+}  // namespace edict::sema

@@ -1,0 +1,29 @@
+// Turns ANTLR's syntax errors into Edict diagnostics (E0101), one per
+// declaration, with the expected tokens as a help line. Included only by
+// ast_builder.cpp.
+#pragma once
+
+#include <antlr4-runtime.h>
+
+#include <vector>
+
+#include "diag/diagnostic.h"
+
+namespace edict::syntax {
+
+class SyntaxErrorListener : public antlr4::BaseErrorListener {
+ public:
+  SyntaxErrorListener(diag::Engine& diags, uint32_t file, const std::vector<uint32_t>& cp_to_byte)
+      : diags_(diags), file_(file), cp_to_byte_(cp_to_byte) {}
+
+  void syntaxError(antlr4::Recognizer* recognizer, antlr4::Token* offending, size_t line,
+                   size_t column, const std::string& msg, std::exception_ptr e) override;
+
+ private:
+  diag::Engine& diags_;
+  uint32_t file_;
+  const std::vector<uint32_t>& cp_to_byte_;
+  long last_error_token_ = -1;
+};
+
+}  // namespace edict::syntax
