@@ -1,6 +1,8 @@
-// The `edict` command: check, dump-ast, --version, --help.
-// Exit codes: 0 clean (warnings allowed), 1 errors in the rule files,
-// 2 usage errors (bad flags, unreadable files). See README.md.
+// The `edict` command: check, dump-ast, dump-ir, run, test, --version, --help.
+// Exit codes: 0 clean (warnings allowed) / all rows decided / all tests
+// passed, 1 errors in the rule files or failing tests, 2 usage errors (bad
+// flags, unreadable files), 3 some ledger rows were rejected (ERROR rows).
+// See README.md.
 #include <pthread.h>
 #include <unistd.h>
 
@@ -8,7 +10,12 @@
 #include <cstdio>
 #include <iostream>
 
+#include <filesystem>
+
 #include "driver/driver.h"
+#include "edict/runtime/date.h"
+#include "exec/run.h"
+#include "ir/lower.h"
 
 namespace {
 
@@ -18,6 +25,11 @@ struct Settings {
   std::string color = "auto";
   bool deny_warnings = false;
   std::vector<std::string> library_paths;
+  std::string regime;
+  std::string input_record;
+  edict::exec::RunOptions run;
+  std::string as_of;
+  std::vector<std::string> tables;  // NAME=FILE
 };
 
 edict::diag::Format ParseFormat(const std::string& s) {
@@ -57,6 +69,115 @@ int RunCheck(const Settings& s) {
   return code;
 }
 
+// Loads the rule files (or, when none are given, every rule file of the
+// library paths), checks them and lowers the chosen regime to IR. Returns an
+// exit code, or -1 on success with *program set.
+int Build(const Settings& s, std::unique_ptr<edict::driver::Compilation>* c, edict::ir::Program* program) {
+  namespace fs = std::filesystem;
+  edict::diag::Engine diags;
+  edict::driver::Options opts;
+  opts.library_paths = s.library_paths;
+  std::vector<std::string> files = s.files;
+  if (files.empty()) {
+    std::vector<std::string> dirs = s.library_paths;
+    if (dirs.empty()) dirs.push_back(EDICT_STDLIB_DIR);
+    for (const auto& d : dirs) {
+      std::error_code ec;
+      for (fs::recursive_directory_iterator it(d, ec), end; !ec && it != end; it.increment(ec)) {
+        if (it->path().extension() == ".edict") files.push_back(it->path().string());
+      }
+    }
+    std::sort(files.begin(), files.end());
+    if (files.empty()) {
+      std::cerr << "edict: no rule files given, and none found in the library paths\n";
+      return 2;
+    }
+  }
+  *c = edict::driver::Compile(files, opts, diags);
+  int code = Report(**c, diags, s);
+  if (code != 0) return code;
+  edict::ir::LowerOptions lo;
+  lo.input = s.input_record;
+  if (!s.regime.empty()) {
+    for (const auto& [name, modules] : edict::ir::Regimes((*c)->checked)) {
+      if (name == s.regime) {
+        lo.modules = modules;
+        lo.regime_name = name;
+      }
+    }
+    if (lo.regime_name.empty()) {
+      std::string known;
+      for (const auto& [name, modules] : edict::ir::Regimes((*c)->checked)) known += " " + name;
+      std::cerr << "edict: no regime named `" << s.regime << "`"
+                << (known.empty() ? " is declared" : "; the rule files declare:" + known) << "\n";
+      return 2;
+    }
+  }
+  std::string error;
+  auto p = edict::ir::Lower((*c)->checked, lo, &error);
+  if (!p) {
+    std::cerr << "edict: " << error << "\n";
+    return 2;
+  }
+  auto problems = edict::ir::Verify(*p);
+  if (!problems.empty()) {
+    for (const auto& pr : problems) std::cerr << "edict: internal error: IR: " << pr << "\n";
+    return 1;
+  }
+  *program = std::move(*p);
+  return -1;
+}
+
+int RunDumpIr(const Settings& s) {
+  std::unique_ptr<edict::driver::Compilation> c;
+  edict::ir::Program p;
+  int code = Build(s, &c, &p);
+  if (code >= 0) return code;
+  std::cout << edict::ir::Print(p, c->sources);
+  return 0;
+}
+
+int RunTest(const Settings& s) {
+  std::unique_ptr<edict::driver::Compilation> c;
+  edict::ir::Program p;
+  int code = Build(s, &c, &p);
+  if (code >= 0) return code;
+  edict::exec::TestReport rep = edict::exec::RunTests(p, c->sources);
+  std::cout << rep.text;
+  return rep.failed ? 1 : 0;
+}
+
+int RunRun(Settings s) {
+  if (!s.as_of.empty()) {
+    auto d = edict::rt::ParseDate(s.as_of);
+    if (!d) {
+      std::cerr << "edict: --as-of `" << s.as_of << "` is not a date (YYYY-MM-DD)\n";
+      return 2;
+    }
+    s.run.as_of = *d;
+  }
+  for (const auto& t : s.tables) {
+    size_t eq = t.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == t.size()) {
+      std::cerr << "edict: --table wants NAME=FILE, got `" << t << "`\n";
+      return 2;
+    }
+    s.run.tables[t.substr(0, eq)] = t.substr(eq + 1);
+  }
+  std::unique_ptr<edict::driver::Compilation> c;
+  edict::ir::Program p;
+  int code = Build(s, &c, &p);
+  if (code >= 0) return code;
+  s.run.progress = isatty(fileno(stderr));
+  edict::exec::RunSummary sum = edict::exec::RunLedger(p, c->sources, s.run);
+  if (!sum.fatal.empty()) {
+    std::cerr << "edict: " << sum.fatal << "\n";
+    return 2;
+  }
+  std::cerr << edict::exec::FormatSummary(p, sum);
+  return sum.errors ? 3 : 0;
+}
+
 int RunDumpAst(const Settings& s) {
   edict::diag::Engine diags;
   auto c = edict::driver::ParseOnly(s.files.at(0), diags);
@@ -83,6 +204,25 @@ int Main(int argc, char** argv) {
   dump->add_option("file", s.files, "a rule file")->required()->expected(1);
   add_common(dump);
 
+  auto add_program = [&](CLI::App* cmd) {
+    cmd->add_option("rules", s.files, "rule files (default: every file of the rule library)");
+    cmd->add_option("-L,--lib", s.library_paths, "directory searched for modules (default: the rule library)");
+    cmd->add_option("--regime", s.regime, "a regime declared in the rule files, e.g. in_force");
+    cmd->add_option("--record", s.input_record, "the `input` to judge, when the rules declare several");
+    add_common(cmd);
+  };
+  CLI::App* run = app.add_subcommand("run", "judge every row of a ledger; exit 0 all decided, 3 some rows ERROR");
+  add_program(run);
+  run->add_option("--input", s.run.input, "the ledger (CSV with a header row)")->required();
+  run->add_option("--output", s.run.output, "where to write decisions: FILE.csv, FILE.jsonl or - (stdout)");
+  run->add_option("--as-of", s.as_of, "judge every row as if on this date (YYYY-MM-DD)");
+  run->add_flag("--explain", s.run.explain, "add a JSON trace per row: rules in force, overrides, caps too full");
+  run->add_option("--table", s.tables, "bind a table declared in the rules to a CSV file: NAME=FILE");
+  CLI::App* test = app.add_subcommand("test", "run the tests written inside rule files");
+  add_program(test);
+  CLI::App* dump_ir = app.add_subcommand("dump-ir", "print the IR of rule files (or of a regime)");
+  add_program(dump_ir);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -91,6 +231,9 @@ int Main(int argc, char** argv) {
   }
   if (check->parsed()) return RunCheck(s);
   if (dump->parsed()) return RunDumpAst(s);
+  if (dump_ir->parsed()) return RunDumpIr(s);
+  if (test->parsed()) return RunTest(s);
+  if (run->parsed()) return RunRun(s);
   return 2;
 }
 

@@ -352,3 +352,19 @@ std::optional<std::string_view> SuggestCountry(std::string_view bad) {
 }
 
 }  // namespace edict::rt
+
+namespace edict::rt {
+
+int CountryIndex(std::string_view code) {
+  const CountryEntry* e = FindCountry(code);
+  return e ? static_cast<int>(e - kCountries.data()) : -1;
+}
+
+std::string_view CountryCode(int index) {
+  if (index < 0 || static_cast<size_t>(index) >= kCountries.size()) return {};
+  return kCountries[static_cast<size_t>(index)].code;
+}
+
+int CountryCount() { return static_cast<int>(kCountries.size()); }
+
+}  // namespace edict::rt

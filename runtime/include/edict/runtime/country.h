@@ -18,4 +18,10 @@ std::string_view CountryName(std::string_view code);
 // nickname ("USA" -> "US", "UK" -> "GB"). nullopt if nothing plausible.
 std::optional<std::string_view> SuggestCountry(std::string_view bad);
 
+// Dense indexes for the backends: 0 .. CountryCount()-1 in code order;
+// CountryIndex is -1 for a code that is not in the table.
+int CountryIndex(std::string_view code);
+std::string_view CountryCode(int index);
+int CountryCount();
+
 }  // namespace edict::rt

@@ -1,0 +1,46 @@
+// One interface, two backends (the interpreter now, the JIT later): a
+// backend computes the value of every IR instruction over a batch. What the
+// values mean for decisions is exec/decide.h's business, shared by both.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "exec/batch.h"
+#include "ir/ir.h"
+
+namespace edict::exec {
+
+// Text interning for one run: the program's text constants keep their ids;
+// texts read from ledgers and tables get the next ones.
+class Interner {
+ public:
+  explicit Interner(const std::vector<std::string>& constants);
+  int64_t Intern(std::string_view s);
+  const std::string& Text(int64_t id) const { return texts_.at(static_cast<size_t>(id)); }
+
+ private:
+  std::unordered_map<std::string, int64_t> ids_;
+  std::vector<std::string> texts_;
+};
+
+// A reference table bound to a CSV file at run time (`--table NAME=FILE`).
+struct BoundTable {
+  bool bound = false;
+  std::unordered_map<int64_t, size_t> row_of;  // key slot -> row
+  std::vector<Column> columns;                 // by ir::Table::columns index
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  // values.size() == program.insts.size() on return; values[i] has batch.rows rows.
+  virtual void Evaluate(const Batch& batch, std::vector<Column>& values) = 0;
+  virtual std::string Name() const = 0;
+};
+
+std::unique_ptr<Backend> CreateInterpreter(const ir::Program& program, const std::vector<BoundTable>& tables);
+
+}  // namespace edict::exec

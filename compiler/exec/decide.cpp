@@ -1,0 +1,311 @@
+// The decision step (see decide.h and docs/semantics.md): in force → holds →
+// fits → exceptions override → conflicts reported → charges recorded.
+#include "exec/decide.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "edict/runtime/checked.h"
+#include "edict/runtime/date.h"
+
+namespace edict::exec {
+
+const char* RuntimeErrorText(RuntimeError e) {
+  switch (e) {
+    case RuntimeError::None: return "no error";
+    case RuntimeError::IntOverflow: return "whole-number overflow";
+    case RuntimeError::DecimalOverflow: return "decimal overflow";
+    case RuntimeError::DivisionByZero: return "division by zero";
+  }
+  return "error";
+}
+
+size_t Decider::KeyHash::operator()(const Key& k) const {
+  uint64_t h = 1469598103934665603ull ^ k.cap;
+  auto mix = [&](uint64_t v) {
+    h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+  };
+  mix(static_cast<uint64_t>(k.period));
+  for (int64_t p : k.parts) mix(static_cast<uint64_t>(p));
+  return static_cast<size_t>(h);
+}
+
+Decider::Decider(const ir::Program& p, const SourceManager* sm, bool explain)
+    : p_(p), sm_(sm), explain_(explain), exceptions_(p.rules.size()), usage_(p.caps.size()) {
+  for (size_t i = 0; i < p.rules.size(); ++i) {
+    const ir::Rule& r = p.rules[i];
+    if (r.base >= 0) exceptions_[static_cast<size_t>(r.base)].push_back(static_cast<uint32_t>(i));
+    else general_.push_back(static_cast<uint32_t>(i));
+  }
+  auto by_preference = [&](uint32_t a, uint32_t b) {
+    if (p.rules[a].prefer != p.rules[b].prefer) return p.rules[a].prefer < p.rules[b].prefer;
+    return a < b;
+  };
+  for (auto& ex : exceptions_) std::stable_sort(ex.begin(), ex.end(), by_preference);
+  std::stable_sort(general_.begin(), general_.end(), by_preference);
+}
+
+std::string Decider::Where(ir::InstId inst) const {
+  if (!sm_ || inst >= p_.insts.size()) return "";
+  SourceRange r = p_.insts[inst].range;
+  if (r.file >= sm_->size()) return "";
+  LineCol lc = sm_->Get(r.file).Locate(r.begin);
+  return fmt::format(" at {}:{}:{}", sm_->Get(r.file).path(), lc.line, lc.column);
+}
+
+std::string Decider::RuntimeReason(int64_t encoded) const {
+  return std::string(RuntimeErrorText(ErrorCode(encoded))) + Where(ErrorInst(encoded));
+}
+
+std::string Decider::RuleRef(size_t rule) const {
+  const ir::Rule& r = p_.rules[rule];
+  return r.citation.empty() ? "`" + r.name + "`" : fmt::format("`{}` ({})", r.name, r.citation);
+}
+
+void Decider::Decide(const Batch& batch, const std::vector<Column>& values, std::vector<Decision>& out) {
+  out.resize(batch.rows);
+  for (size_t row = 0; row < batch.rows; ++row) {
+    Decision& d = out[row];
+    d = Decision{};
+    if (!batch.error[row].empty()) {
+      d.error = true;
+      d.reason = batch.error[row];
+      continue;
+    }
+    DecideRow(row, batch.day[row], values, d);
+  }
+}
+
+// memo: 0 unknown, 1 holds, 2 does not hold, 3 error.
+bool Decider::Holds(size_t rule, size_t row, const std::vector<Column>& values, Decision& d, int8_t* memo) {
+  if (memo[rule] != 0) return memo[rule] == 1;
+  const ir::Rule& r = p_.rules[rule];
+  bool holds = true;
+  if (r.when != ir::kNoInst) {
+    const Column& c = values[r.when];
+    if (c.status[row] == kError) {
+      if (!d.error) {
+        d.error = true;
+        d.reason = fmt::format("rule `{}`: {}", r.name, RuntimeReason(c.i64[row]));
+      }
+      memo[rule] = 3;
+      return false;
+    }
+    holds = c.status[row] == kOk && c.i64[row] != 0;
+  }
+  memo[rule] = holds ? 1 : 2;
+  return holds;
+}
+
+bool Decider::Fits(size_t rule, size_t row, int32_t day, const std::vector<Column>& values, Decision& d,
+                   std::vector<Pending>& pending, std::string* why_not) {
+  const ir::Rule& r = p_.rules[rule];
+  size_t start = pending.size();
+  for (const ir::Charge& ch : r.charges) {
+    const ir::Cap& cap = p_.caps[ch.cap];
+    auto fail = [&](std::string why) {
+      pending.resize(start);
+      if (why_not) *why_not = std::move(why);
+      return false;
+    };
+    auto error = [&](std::string why) {
+      if (!d.error) {
+        d.error = true;
+        d.reason = std::move(why);
+      }
+      pending.resize(start);
+      return false;
+    };
+    Key key{ch.cap, 0, {}};
+    switch (cap.period) {
+      case ir::Period::CalendarYear: key.period = rt::YearOf(day); break;
+      case ir::Period::Quarter: key.period = rt::YearOf(day) * 4 + rt::QuarterOf(day) - 1; break;
+      case ir::Period::Month: key.period = rt::YearOf(day) * 12 + rt::MonthOf(day) - 1; break;
+      case ir::Period::Window:
+        if (!cap.window.Contains(day)) {
+          return fail(fmt::format("cap `{}` is not open on {}", cap.name, rt::FormatDate(day)));
+        }
+        break;
+    }
+    for (ir::InstId k : cap.keys) {
+      const Column& c = values[k];
+      if (c.status[row] == kError) return error(fmt::format("cap `{}`: {}", cap.name, RuntimeReason(c.i64[row])));
+      key.parts.push_back(c.status[row] == kAbsent ? INT64_MIN : c.i64[row]);
+    }
+    const ir::Cap::Limit* lim = nullptr;
+    for (const auto& l : cap.limits) {
+      if (l.from <= day) lim = &l;
+    }
+    if (!lim) return fail(fmt::format("cap `{}` has no limit in force on {}", cap.name, rt::FormatDate(day)));
+    const Column& lc = values[lim->value];
+    if (lc.status[row] != kOk) return error(fmt::format("cap `{}`: its limit could not be computed", cap.name));
+    const Column& ac = values[ch.amount];
+    if (ac.status[row] == kError) return error(fmt::format("rule `{}`: {}", r.name, RuntimeReason(ac.i64[row])));
+    if (ac.status[row] != kOk) return fail("the amount to charge is absent");
+    int64_t amount = ac.i64[row], limit = lc.i64[row];
+    if (amount < 0) return error(fmt::format("rule `{}` would charge cap `{}` a negative amount ({})", r.name, cap.name, amount));
+    int64_t used = 0;
+    auto it = used_.find(key);
+    if (it != used_.end()) used = it->second;
+    for (const Pending& pd : pending) {
+      if (pd.key == key) used += pd.amount;
+    }
+    int64_t after;
+    if (rt::AddOverflows(used, amount, &after) || after > limit) {
+      ++usage_[ch.cap].refusals;
+      return fail(fmt::format("cap `{}` has {} left, the charge is {}", cap.name, limit - used, amount));
+    }
+    pending.push_back({ch.cap, std::move(key), amount, used, limit});
+  }
+  return true;
+}
+
+int32_t Decider::Resolve(size_t rule, size_t row, int32_t day, const std::vector<Column>& values, Decision& d,
+                         int8_t* memo, std::vector<Pending>& pending) {
+  // Candidates: exceptions in force that hold, decide something and fit.
+  int32_t chosen = -1;
+  int32_t chosen_final = -1;
+  for (uint32_t e : exceptions_[rule]) {
+    const ir::Rule& er = p_.rules[e];
+    if (er.outcome < 0 || !er.InForce(day) || !Holds(e, row, values, d, memo)) continue;
+    if (d.error) return -1;
+    std::vector<Pending> trial;
+    std::string why;
+    if (!Fits(e, row, day, values, d, trial, &why)) {
+      if (d.error) return -1;
+      if (explain_) trace_.push_back(fmt::format("{{\"rule\":\"{}\",\"not_applied\":{}}}", er.name, nlohmann::json(why).dump()));
+      continue;
+    }
+    std::vector<Pending> sub;
+    int32_t final_rule = Resolve(e, row, day, values, d, memo, sub);
+    if (d.error) return -1;
+    if (chosen < 0) {
+      chosen = static_cast<int32_t>(e);
+      chosen_final = final_rule;
+      if (explain_) trace_.push_back(fmt::format("{{\"rule\":\"{}\",\"overrides\":\"{}\"}}", er.name, p_.rules[rule].name));
+      continue;
+    }
+    // A second applicable exception: fine if `prefer` ranks the first above
+    // it, or if both decide alike; otherwise a conflict.
+    const ir::Rule& a = p_.rules[static_cast<size_t>(chosen_final)];
+    const ir::Rule& b = p_.rules[static_cast<size_t>(final_rule)];
+    if (p_.rules[static_cast<size_t>(chosen)].prefer < er.prefer) break;
+    if (a.outcome != b.outcome || a.basis != b.basis) {
+      d.error = true;
+      d.reason = fmt::format("conflict: {} and {} both apply as exceptions to `{}` and disagree; "
+                             "add `prefer` or make one an exception to the other",
+                             RuleRef(static_cast<size_t>(chosen_final)), RuleRef(static_cast<size_t>(final_rule)),
+                             p_.rules[rule].name);
+      return -1;
+    }
+  }
+  return chosen >= 0 ? chosen_final : static_cast<int32_t>(rule);
+}
+
+void Decider::DecideRow(size_t row, int32_t day, const std::vector<Column>& values, Decision& d) {
+  std::vector<int8_t> memo(p_.rules.size(), 0);
+  trace_.clear();
+  // Flags: every rule in force that holds (an exception only where its base holds).
+  for (size_t i = 0; i < p_.rules.size(); ++i) {
+    const ir::Rule& r = p_.rules[i];
+    if (r.flags.empty() || !r.InForce(day) || !Holds(i, row, values, d, memo.data())) continue;
+    bool relevant = true;
+    for (int32_t b = r.base; b >= 0 && relevant; b = p_.rules[static_cast<size_t>(b)].base) {
+      relevant = p_.rules[static_cast<size_t>(b)].InForce(day) && Holds(static_cast<size_t>(b), row, values, d, memo.data());
+    }
+    if (relevant) d.flags.insert(d.flags.end(), r.flags.begin(), r.flags.end());
+  }
+  if (d.error) return;
+  std::sort(d.flags.begin(), d.flags.end());
+  d.flags.erase(std::unique(d.flags.begin(), d.flags.end()), d.flags.end());
+
+  int32_t chosen = -1, chosen_final = -1;
+  for (uint32_t g : general_) {
+    const ir::Rule& gr = p_.rules[g];
+    if (gr.outcome < 0 || !gr.InForce(day) || !Holds(g, row, values, d, memo.data())) continue;
+    if (d.error) return;
+    std::vector<Pending> trial;
+    std::string why;
+    if (!Fits(g, row, day, values, d, trial, &why)) {
+      if (d.error) return;
+      if (explain_) trace_.push_back(fmt::format("{{\"rule\":\"{}\",\"not_applied\":{}}}", gr.name, nlohmann::json(why).dump()));
+      continue;
+    }
+    std::vector<Pending> sub;
+    int32_t final_rule = Resolve(g, row, day, values, d, memo.data(), sub);
+    if (d.error) return;
+    if (chosen < 0) {
+      chosen = static_cast<int32_t>(g);
+      chosen_final = final_rule;
+      continue;
+    }
+    const ir::Rule& a = p_.rules[static_cast<size_t>(chosen_final)];
+    const ir::Rule& b = p_.rules[static_cast<size_t>(final_rule)];
+    if (p_.rules[static_cast<size_t>(chosen)].prefer < gr.prefer) break;
+    if (a.outcome != b.outcome || a.basis != b.basis) {
+      d.error = true;
+      d.reason = fmt::format("conflict: {} and {} both apply and disagree; add `prefer` or make one an exception "
+                             "to the other",
+                             RuleRef(static_cast<size_t>(chosen_final)), RuleRef(static_cast<size_t>(final_rule)));
+      return;
+    }
+  }
+
+  if (chosen_final < 0) {
+    d.outcome = p_.outcome.otherwise;
+  } else {
+    const ir::Rule& r = p_.rules[static_cast<size_t>(chosen_final)];
+    d.rule = chosen_final;
+    d.outcome = r.outcome;
+    d.basis = r.basis;
+    // Record the deciding rule's charges (they fit: Resolve checked them).
+    std::vector<Pending> commit;
+    Fits(static_cast<size_t>(chosen_final), row, day, values, d, commit, nullptr);
+    if (d.error) return;
+    for (size_t k = 0; k < commit.size(); ++k) {
+      const Pending& pd = commit[k];
+      int64_t after = pd.used + pd.amount;
+      used_[pd.key] = after;
+      CapUsage& u = usage_[pd.cap];
+      ++u.charges;
+      if (after > u.peak) {
+        u.peak = after;
+        u.limit_at_peak = pd.limit;
+      }
+      if (k == 0) {
+        d.cap = static_cast<int32_t>(pd.cap);
+        d.charged = pd.amount;
+        d.headroom = pd.limit - after;
+      }
+    }
+  }
+  if (explain_) {
+    nlohmann::json j;
+    nlohmann::json in_force = nlohmann::json::array(), applied = nlohmann::json::array();
+    for (size_t i = 0; i < p_.rules.size(); ++i) {
+      if (!p_.rules[i].InForce(day)) continue;
+      in_force.push_back({{"rule", p_.rules[i].name}, {"cites", p_.rules[i].citation}});
+      if (memo[i] == 1) applied.push_back(p_.rules[i].name);
+    }
+    j["date"] = rt::FormatDate(day);
+    j["in_force"] = in_force;
+    j["conditions_held"] = applied;
+    nlohmann::json steps = nlohmann::json::array();
+    for (const auto& t : trace_) steps.push_back(nlohmann::json::parse(t));
+    j["steps"] = steps;
+    if (chosen_final >= 0) {
+      j["decided_by"] = {{"rule", p_.rules[static_cast<size_t>(chosen_final)].name},
+                         {"cites", p_.rules[static_cast<size_t>(chosen_final)].citation}};
+      if (!p_.rules[static_cast<size_t>(chosen_final)].doc.empty()) {
+        j["decided_by"]["doc"] = p_.rules[static_cast<size_t>(chosen_final)].doc;
+      }
+    } else {
+      j["decided_by"] = nullptr;
+    }
+    d.explain = j.dump();
+  }
+}
+
+}  // namespace edict::exec

@@ -1,0 +1,88 @@
+// The decision step: given the values a backend computed for a batch, judge
+// each row in order: which rules are in force and apply, which exception
+// overrides which rule, which caps the decision charges (and whether the
+// charge fits), and which flags are raised. Shared by both backends, so the
+// meaning of rules, exceptions and caps is written once (docs/semantics.md).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "exec/batch.h"
+#include "ir/ir.h"
+
+namespace edict::exec {
+
+struct Decision {
+  bool error = false;          // the row is ERROR: `reason` says why
+  std::string reason;
+  int32_t outcome = -1;        // variant index
+  int32_t basis = -1;
+  int32_t rule = -1;           // deciding rule, -1 for the default outcome
+  int32_t cap = -1;            // first cap charged, -1 for none
+  int64_t charged = 0;
+  int64_t headroom = 0;        // after the charge
+  std::vector<uint32_t> flags; // sorted, unique
+  std::string explain;         // JSON trace when explanations are on
+};
+
+struct CapUsage {
+  int64_t peak = 0;            // largest usage of any one key and period
+  int64_t limit_at_peak = 0;
+  uint64_t charges = 0;
+  uint64_t refusals = 0;       // charges that did not fit
+};
+
+class Decider {
+ public:
+  Decider(const ir::Program& p, const SourceManager* sm, bool explain);
+
+  // Judges rows [0, batch.rows) of one batch, in order, updating the caps.
+  // `values[i]` is the column of instruction i.
+  void Decide(const Batch& batch, const std::vector<Column>& values, std::vector<Decision>& out);
+
+  const std::vector<CapUsage>& usage() const { return usage_; }
+
+ private:
+  struct Key {
+    uint32_t cap;
+    int64_t period;
+    std::vector<int64_t> parts;
+    bool operator==(const Key& o) const { return cap == o.cap && period == o.period && parts == o.parts; }
+  };
+  struct KeyHash {
+    size_t operator()(const Key& k) const;
+  };
+  struct Pending {
+    uint32_t cap;
+    Key key;
+    int64_t amount, used, limit;
+  };
+
+  // One row; returns false (and fills `d`) on a runtime error.
+  void DecideRow(size_t row, int32_t day, const std::vector<Column>& values, Decision& d);
+  bool Holds(size_t rule, size_t row, const std::vector<Column>& values, Decision& d, int8_t* memo);
+  // Whether the charges of `rule` fit; fills `pending` (not yet recorded).
+  bool Fits(size_t rule, size_t row, int32_t day, const std::vector<Column>& values, Decision& d,
+            std::vector<Pending>& pending, std::string* why_not);
+  // The rule that decides when `rule` applies: itself or an exception to it.
+  int32_t Resolve(size_t rule, size_t row, int32_t day, const std::vector<Column>& values, Decision& d,
+                  int8_t* memo, std::vector<Pending>& pending);
+  std::string Where(ir::InstId inst) const;
+  std::string RuntimeReason(int64_t encoded) const;
+  std::string RuleRef(size_t rule) const;
+
+  const ir::Program& p_;
+  const SourceManager* sm_;
+  bool explain_;
+  std::vector<std::vector<uint32_t>> exceptions_;  // rule -> its exceptions, in preference order
+  std::vector<uint32_t> general_;                  // rules that are not exceptions, in order
+  std::unordered_map<Key, int64_t, KeyHash> used_;
+  std::vector<CapUsage> usage_;
+  std::vector<std::string> trace_;                 // explanation fragments for the current row
+};
+
+}  // namespace edict::exec

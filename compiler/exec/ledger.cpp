@@ -1,0 +1,244 @@
+// Ledger and table reading: CSV fields -> typed columns, with a clear reason
+// for every value that cannot be read.
+#include "exec/ledger.h"
+
+#include <fmt/format.h>
+
+#include "edict/runtime/checked.h"
+#include "edict/runtime/country.h"
+#include "edict/runtime/date.h"
+
+namespace edict::exec {
+
+namespace {
+std::string Shown(std::string_view s) {
+  std::string t(s.substr(0, 40));
+  return s.size() > 40 ? t + "…" : t;
+}
+}  // namespace
+
+int JudgedDateField(const ir::Program& p) {
+  int found = -1;
+  for (size_t i = 0; i < p.fields.size(); ++i) {
+    if (p.fields[i].ty != ir::Ty::Date) continue;
+    if (p.fields[i].name == "date") return static_cast<int>(i);
+    if (found < 0) found = static_cast<int>(i);
+  }
+  return found;
+}
+
+std::string ParseValue(const ir::Program& p, const ir::Field& f, std::string_view text, Interner& texts, Column& col,
+                       size_t r) {
+  if (text.empty() && (f.optional || f.ty != ir::Ty::Text)) {
+    if (f.optional) {
+      col.status[r] = kAbsent;
+      return {};
+    }
+    return fmt::format("`{}` is empty", f.name);
+  }
+  col.status[r] = kOk;
+  switch (f.ty) {
+    case ir::Ty::Text: col.i64[r] = texts.Intern(text); return {};
+    case ir::Ty::Date: {
+      auto d = rt::ParseDate(text);
+      if (!d) return fmt::format("`{}` is not a date (YYYY-MM-DD): `{}`", f.name, Shown(text));
+      col.i64[r] = *d;
+      return {};
+    }
+    case ir::Ty::Int: {
+      auto v = rt::ParseInt64(text);
+      if (!v) {
+        bool digits = !text.empty() && text.find_first_not_of("-0123456789") == std::string_view::npos;
+        return digits ? fmt::format("`{}` does not fit in a 64-bit integer: `{}`", f.name, Shown(text))
+                      : fmt::format("`{}` is not a whole number: `{}`", f.name, Shown(text));
+      }
+      // An amount of something (a field with a unit) is never negative.
+      if (*v < 0 && !f.unit.empty()) return fmt::format("`{}` is negative: `{}`", f.name, Shown(text));
+      col.i64[r] = *v;
+      return {};
+    }
+    case ir::Ty::Dec: {
+      auto v = rt::ParseDecimal(text);
+      if (!v) return fmt::format("`{}` is not a decimal number: `{}`", f.name, Shown(text));
+      if (v->units < 0 && !f.unit.empty()) return fmt::format("`{}` is negative: `{}`", f.name, Shown(text));
+      col.dec[r] = *v;
+      return {};
+    }
+    case ir::Ty::Country: {
+      int idx = rt::CountryIndex(text);
+      if (idx < 0) return fmt::format("`{}` is not an ISO 3166 country code: `{}`", f.name, Shown(text));
+      col.i64[r] = idx;
+      return {};
+    }
+    case ir::Ty::Enum: {
+      const ir::Enum& e = p.enums[f.enum_id];
+      for (size_t i = 0; i < e.variants.size(); ++i) {
+        if (e.variants[i] == text) {
+          col.i64[r] = static_cast<int64_t>(i);
+          return {};
+        }
+      }
+      std::string options;
+      for (size_t i = 0; i < e.variants.size(); ++i) options += (i ? ", " : "") + e.variants[i];
+      return fmt::format("`{}` is not one of {}: `{}`", f.name, options, Shown(text));
+    }
+    case ir::Ty::Bool:
+      if (text == "true" || text == "yes" || text == "1") col.i64[r] = 1;
+      else if (text == "false" || text == "no" || text == "0") col.i64[r] = 0;
+      else return fmt::format("`{}` is not true or false: `{}`", f.name, Shown(text));
+      return {};
+  }
+  return "unknown type";
+}
+
+bool LedgerReader::Open(const std::string& path, std::string* error) {
+  csv_ = std::make_unique<rt::CsvReader>(path);
+  std::vector<std::string> names;
+  if (!csv_->ReadHeader(&names, error)) {
+    *error = fmt::format("{}: {}", path, *error);
+    return false;
+  }
+  header_size_ = names.size();
+  std::vector<std::string> missing;
+  column_of_field_.assign(p_.fields.size(), -1);
+  for (size_t i = 0; i < p_.fields.size(); ++i) {
+    const ir::Field& f = p_.fields[i];
+    for (size_t c = 0; c < names.size(); ++c) {
+      if (names[c] == f.name) column_of_field_[i] = static_cast<int>(c);
+    }
+    if (column_of_field_[i] < 0 && !f.optional) missing.push_back("`" + f.name + "`");
+    if (f.is_key && key_field_ < 0) key_field_ = static_cast<int>(i);
+  }
+  if (!missing.empty()) {
+    std::string list;
+    for (size_t i = 0; i < missing.size(); ++i) list += (i ? ", " : "") + missing[i];
+    *error = fmt::format("{}: the ledger has no column {} (record `{}` needs {})", path, list, p_.record,
+                         missing.size() == 1 ? "it" : "them");
+    return false;
+  }
+  date_field_ = JudgedDateField(p_);
+  if (date_field_ < 0 && !as_of_) {
+    *error = fmt::format("record `{}` has no Date field to judge rows by; give --as-of", p_.record);
+    return false;
+  }
+  return true;
+}
+
+void LedgerReader::ReadRow(const rt::CsvRow& row, Batch& b, size_t r) {
+  b.line[r] = row.line;
+  b.error[r].clear();
+  b.id[r].clear();
+  b.day[r] = as_of_.value_or(0);
+  auto fail = [&](std::string why) { b.error[r] = fmt::format("line {}: {}", row.line, why); };
+  if (!row.ok()) {
+    fail(row.error_column ? fmt::format("{} at column {}", row.error, row.error_column) : row.error);
+    return;
+  }
+  if (key_field_ >= 0 && static_cast<size_t>(column_of_field_[key_field_]) < row.fields.size()) {
+    b.id[r] = std::string(row.fields[column_of_field_[key_field_]]);
+  }
+  if (row.fields.size() != header_size_) {
+    fail(row.fields.empty() ? "empty line"
+                            : fmt::format("{} fields where the header has {}", row.fields.size(), header_size_));
+    return;
+  }
+  for (size_t i = 0; i < p_.fields.size(); ++i) {
+    int c = column_of_field_[i];
+    Column& col = b.fields[i];
+    if (c < 0) {
+      col.status[r] = kAbsent;
+      continue;
+    }
+    std::string why = ParseValue(p_, p_.fields[i], row.fields[static_cast<size_t>(c)], texts_, col, r);
+    if (!why.empty()) {
+      fail(why);
+      return;
+    }
+  }
+  if (!as_of_) {
+    int32_t d = static_cast<int32_t>(b.fields[static_cast<size_t>(date_field_)].i64[r]);
+    b.day[r] = d;
+    if (d < last_day_) {
+      if (backwards_++ == 0) first_backwards_line_ = row.line;
+    }
+    last_day_ = std::max(last_day_, d);
+  }
+}
+
+bool LedgerReader::Next(Batch& b) {
+  b.fields.resize(p_.fields.size());
+  for (size_t i = 0; i < p_.fields.size(); ++i) b.fields[i].Resize(kBatchRows, p_.fields[i].ty == ir::Ty::Dec);
+  b.line.resize(kBatchRows);
+  b.error.resize(kBatchRows);
+  b.day.resize(kBatchRows);
+  b.id.resize(kBatchRows);
+  size_t r = 0;
+  rt::CsvRow row;
+  while (r < kBatchRows && csv_->Next(&row)) {
+    ReadRow(row, b, r);
+    ++r;
+  }
+  b.rows = r;
+  rows_ += r;
+  return r > 0;
+}
+
+bool LoadTable(const ir::Program& p, size_t table, const std::string& path, Interner& texts, BoundTable* out,
+               std::string* error) {
+  const ir::Table& t = p.tables[table];
+  rt::CsvReader csv(path);
+  std::vector<std::string> names;
+  if (!csv.ReadHeader(&names, error)) {
+    *error = fmt::format("table `{}`: {}: {}", t.name, path, *error);
+    return false;
+  }
+  std::vector<int> col_of(t.columns.size(), -1);
+  size_t key = 0;
+  for (size_t i = 0; i < t.columns.size(); ++i) {
+    for (size_t c = 0; c < names.size(); ++c) {
+      if (names[c] == t.columns[i].name) col_of[i] = static_cast<int>(c);
+    }
+    if (col_of[i] < 0 && !t.columns[i].optional) {
+      *error = fmt::format("table `{}`: {} has no column `{}`", t.name, path, t.columns[i].name);
+      return false;
+    }
+    if (t.columns[i].is_key) key = i;
+  }
+  out->columns.assign(t.columns.size(), Column{});
+  rt::CsvRow row;
+  size_t r = 0;
+  while (csv.Next(&row)) {
+    if (!row.ok() || row.fields.size() != names.size()) {
+      *error = fmt::format("table `{}`: {} line {}: {}", t.name, path, row.line,
+                           row.ok() ? "wrong number of fields" : row.error);
+      return false;
+    }
+    for (size_t i = 0; i < t.columns.size(); ++i) {
+      Column& col = out->columns[i];
+      col.Resize(r + 1, t.columns[i].ty == ir::Ty::Dec);
+      if (col_of[i] < 0) {
+        col.status[r] = kAbsent;
+        continue;
+      }
+      std::string why = ParseValue(p, t.columns[i], row.fields[static_cast<size_t>(col_of[i])], texts, col, r);
+      if (!why.empty()) {
+        *error = fmt::format("table `{}`: {} line {}: {}", t.name, path, row.line, why);
+        return false;
+      }
+    }
+    int64_t k = out->columns[key].i64[r];
+    if (!out->row_of.emplace(k, r).second) {
+      *error = fmt::format("table `{}`: {} line {}: the key appears twice", t.name, path, row.line);
+      return false;
+    }
+    ++r;
+  }
+  if (!csv.error().empty()) {
+    *error = fmt::format("table `{}`: {}", t.name, csv.error());
+    return false;
+  }
+  out->bound = true;
+  return true;
+}
+
+}  // namespace edict::exec

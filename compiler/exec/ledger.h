@@ -1,0 +1,61 @@
+// Reading a ledger (CSV) into batches: columns mapped by header name to the
+// input record's fields, each value parsed and validated by its type. A row
+// that cannot be read becomes an error row in the batch (never dropped).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "edict/runtime/csv.h"
+#include "exec/backend.h"
+#include "exec/batch.h"
+#include "ir/ir.h"
+
+namespace edict::exec {
+
+// The Date field a row is judged by: the one named `date`, else the first
+// Date field; -1 if the record has none.
+int JudgedDateField(const ir::Program& p);
+
+// Parses one field value of type `f` into row `r` of `col`; returns an
+// error message (empty on success). Shared by ledgers and bound tables.
+std::string ParseValue(const ir::Program& p, const ir::Field& f, std::string_view text, Interner& texts,
+                       Column& col, size_t r);
+
+class LedgerReader {
+ public:
+  LedgerReader(const ir::Program& p, Interner& texts, std::optional<int32_t> as_of)
+      : p_(p), texts_(texts), as_of_(as_of) {}
+  // Opens the file and maps the header; false with `error` set when a
+  // required column is missing or the file cannot be read.
+  bool Open(const std::string& path, std::string* error);
+  // Fills `b` with up to kBatchRows rows; false when no rows were left.
+  bool Next(Batch& b);
+  uint64_t rows_read() const { return rows_; }
+  uint64_t bytes_hint() const { return 0; }
+  uint64_t dates_backwards() const { return backwards_; }
+  uint64_t first_backwards_line() const { return first_backwards_line_; }
+
+ private:
+  void ReadRow(const rt::CsvRow& row, Batch& b, size_t r);
+
+  const ir::Program& p_;
+  Interner& texts_;
+  std::optional<int32_t> as_of_;
+  std::unique_ptr<rt::CsvReader> csv_;
+  std::vector<int> column_of_field_;  // -1: optional field absent from the file
+  size_t header_size_ = 0;
+  int date_field_ = -1;
+  int key_field_ = -1;
+  uint64_t rows_ = 0;
+  int32_t last_day_ = INT32_MIN;
+  uint64_t backwards_ = 0, first_backwards_line_ = 0;
+};
+
+// Loads `--table NAME=FILE` into a BoundTable; false with `error` set.
+bool LoadTable(const ir::Program& p, size_t table, const std::string& path, Interner& texts, BoundTable* out,
+               std::string* error);
+
+}  // namespace edict::exec

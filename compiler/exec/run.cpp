@@ -1,0 +1,247 @@
+// RunLedger and RunTests: the batch loop shared by every backend.
+#include "exec/run.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "edict/runtime/country.h"
+#include "edict/runtime/date.h"
+#include "exec/backend.h"
+#include "exec/ledger.h"
+
+namespace edict::exec {
+namespace {
+
+std::string CsvField(const std::string& s) {
+  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string DecisionName(const ir::Program& p, const Decision& d) {
+  if (d.error) return "ERROR";
+  return p.outcome.variants[static_cast<size_t>(d.outcome)].name;
+}
+
+std::string BasisName(const ir::Program& p, const Decision& d) {
+  if (d.error || d.basis < 0) return "";
+  uint32_t e = p.outcome.variants[static_cast<size_t>(d.outcome)].payload_enum;
+  return e < p.enums.size() ? p.enums[e].variants[static_cast<size_t>(d.basis)] : "";
+}
+
+std::string Flags(const ir::Program& p, const Decision& d) {
+  std::string s;
+  for (uint32_t f : d.flags) s += (s.empty() ? "" : ";") + p.flags[f].name;
+  return s;
+}
+
+class Writer {
+ public:
+  Writer(std::ostream& out, bool jsonl, bool explain) : out_(out), jsonl_(jsonl), explain_(explain) {
+    if (!jsonl_) {
+      out_ << "id,decision,basis,rule,citation,cap,charged,headroom,flags,error" << (explain_ ? ",explain" : "")
+           << "\n";
+    }
+  }
+  void Row(const ir::Program& p, const std::string& id, const Decision& d) {
+    std::string rule = d.rule >= 0 ? p.rules[static_cast<size_t>(d.rule)].name : "";
+    std::string cite = d.rule >= 0 ? p.rules[static_cast<size_t>(d.rule)].citation : "";
+    std::string cap = d.cap >= 0 ? p.caps[static_cast<size_t>(d.cap)].name : "";
+    std::string charged = d.cap >= 0 ? std::to_string(d.charged) : "";
+    std::string headroom = d.cap >= 0 ? std::to_string(d.headroom) : "";
+    if (jsonl_) {
+      nlohmann::json j{{"id", id},           {"decision", DecisionName(p, d)}, {"basis", BasisName(p, d)},
+                       {"rule", rule},       {"citation", cite},               {"cap", cap},
+                       {"charged", charged}, {"headroom", headroom},           {"flags", Flags(p, d)},
+                       {"error", d.reason}};
+      if (explain_) j["explain"] = d.explain.empty() ? nlohmann::json() : nlohmann::json::parse(d.explain);
+      out_ << j.dump() << "\n";
+      return;
+    }
+    buf_ = CsvField(id) + "," + DecisionName(p, d) + "," + BasisName(p, d) + "," + CsvField(rule) + "," +
+            CsvField(cite) + "," + CsvField(cap) + "," + charged + "," + headroom + "," + CsvField(Flags(p, d)) +
+            "," + CsvField(d.reason);
+    if (explain_) buf_ += "," + CsvField(d.explain);
+    buf_ += "\n";
+    out_ << buf_;
+  }
+
+ private:
+  std::ostream& out_;
+  bool jsonl_, explain_;
+  std::string buf_;
+};
+
+std::string DecisionKey(const ir::Program& p, const Decision& d) {
+  std::string k = DecisionName(p, d);
+  std::string b = BasisName(p, d);
+  return b.empty() ? k : k + "(" + b + ")";
+}
+
+}  // namespace
+
+RunSummary RunLedger(const ir::Program& p, const SourceManager& sm, const RunOptions& o) {
+  RunSummary s;
+  auto start = std::chrono::steady_clock::now();
+  Interner texts(p.texts);
+  std::vector<BoundTable> tables(p.tables.size());
+  for (size_t t = 0; t < p.tables.size(); ++t) {
+    auto it = o.tables.find(p.tables[t].name);
+    if (it == o.tables.end()) continue;  // an unbound table is empty: nothing is in it
+    std::string error;
+    if (!LoadTable(p, t, it->second, texts, &tables[t], &error)) {
+      s.fatal = error;
+      return s;
+    }
+  }
+  for (const auto& [name, path] : o.tables) {
+    bool known = false;
+    for (const auto& t : p.tables) known |= t.name == name;
+    if (!known) {
+      s.fatal = fmt::format("--table {}: the rules declare no table named `{}`", name, name);
+      return s;
+    }
+  }
+  LedgerReader reader(p, texts, o.as_of);
+  std::string error;
+  if (!reader.Open(o.input, &error)) {
+    s.fatal = error;
+    return s;
+  }
+  std::ofstream file;
+  std::ostream* out = &std::cout;
+  if (!o.output.empty() && o.output != "-") {
+    file.open(o.output, std::ios::binary);
+    if (!file) {
+      s.fatal = fmt::format("cannot write `{}`", o.output);
+      return s;
+    }
+    out = &file;
+  }
+  bool jsonl = o.output.size() >= 6 && o.output.compare(o.output.size() - 6, 6, ".jsonl") == 0;
+  Writer writer(*out, jsonl, o.explain);
+  auto backend = CreateInterpreter(p, tables);
+  Decider decider(p, &sm, o.explain);
+  Batch batch;
+  std::vector<Column> values;
+  std::vector<Decision> decisions;
+  auto last_progress = start;
+  while (reader.Next(batch)) {
+    backend->Evaluate(batch, values);
+    decider.Decide(batch, values, decisions);
+    for (size_t r = 0; r < batch.rows; ++r) {
+      const Decision& d = decisions[r];
+      std::string id = batch.id[r].empty() ? std::to_string(batch.line[r]) : batch.id[r];
+      writer.Row(p, id, d);
+      ++s.decisions[DecisionKey(p, d)];
+      s.errors += d.error;
+    }
+    s.rows += batch.rows;
+    if (o.progress) {
+      auto now = std::chrono::steady_clock::now();
+      if (now - last_progress > std::chrono::milliseconds(250) && now - start > std::chrono::seconds(1)) {
+        last_progress = now;
+        double secs = std::chrono::duration<double>(now - start).count();
+        std::fprintf(stderr, "\r%llu rows, %.0f rows/s   ", static_cast<unsigned long long>(s.rows), s.rows / secs);
+      }
+    }
+  }
+  if (o.progress && std::chrono::steady_clock::now() - start > std::chrono::seconds(1)) std::fprintf(stderr, "\n");
+  out->flush();
+  s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  s.dates_backwards = reader.dates_backwards();
+  s.first_backwards_line = reader.first_backwards_line();
+  s.caps = decider.usage();
+  return s;
+}
+
+std::string FormatSummary(const ir::Program& p, const RunSummary& s) {
+  std::string out = fmt::format("{} rows under {}: {} decided, {} ERROR\n", s.rows, p.regime, s.rows - s.errors,
+                                s.errors);
+  for (const auto& [k, n] : s.decisions) out += fmt::format("  {:<36} {:>10}\n", k, n);
+  for (size_t i = 0; i < s.caps.size(); ++i) {
+    const CapUsage& u = s.caps[i];
+    if (u.charges == 0 && u.refusals == 0) continue;
+    out += fmt::format("  cap {}: {} charges, {} refused; peak {} of {} {} (headroom {})\n", p.caps[i].name, u.charges,
+                       u.refusals, u.peak, u.limit_at_peak, p.caps[i].unit, u.limit_at_peak - u.peak);
+  }
+  if (s.dates_backwards) {
+    out += fmt::format("  warning: dates go backwards {} times (first at line {}); rows are judged in file order\n",
+                       s.dates_backwards, s.first_backwards_line);
+  }
+  out += fmt::format("  {:.3f} s, {:.0f} rows/s\n", s.seconds, s.seconds > 0 ? s.rows / s.seconds : 0.0);
+  return out;
+}
+
+TestReport RunTests(const ir::Program& p, const SourceManager& sm) {
+  TestReport rep;
+  std::vector<BoundTable> tables(p.tables.size());
+  auto backend = CreateInterpreter(p, tables);
+  const int date_field = JudgedDateField(p);
+  for (const ir::Test& t : p.tests) {
+    // Each test starts with empty caps; its rows run in order.
+    Decider decider(p, &sm, false);
+    Batch b;
+    b.rows = t.rows.size();
+    b.fields.resize(p.fields.size());
+    for (size_t i = 0; i < p.fields.size(); ++i) b.fields[i].Resize(b.rows, p.fields[i].ty == ir::Ty::Dec);
+    b.line.assign(b.rows, 0);
+    b.error.assign(b.rows, "");
+    b.day.assign(b.rows, 0);
+    b.id.assign(b.rows, "");
+    for (size_t r = 0; r < b.rows; ++r) {
+      const ir::TestRow& row = t.rows[r];
+      for (size_t i = 0; i < p.fields.size(); ++i) {
+        Column& c = b.fields[i];
+        c.status[r] = row.present[i] ? kOk : kAbsent;
+        if (p.fields[i].ty == ir::Ty::Dec) c.dec[r] = row.present[i] ? p.decimals[static_cast<size_t>(row.values[i])] : rt::Decimal{};
+        else c.i64[r] = row.values[i];
+        if (static_cast<int>(i) == date_field && row.present[i]) b.day[r] = static_cast<int32_t>(row.values[i]);
+      }
+    }
+    std::vector<Column> values;
+    std::vector<Decision> decisions;
+    backend->Evaluate(b, values);
+    decider.Decide(b, values, decisions);
+    bool ok = true;
+    for (size_t r = 0; r < b.rows; ++r) {
+      const ir::TestRow& row = t.rows[r];
+      const Decision& d = decisions[r];
+      bool match = !d.error && d.outcome == row.outcome && d.basis == row.basis && d.flags == row.flags;
+      if (match) continue;
+      ok = false;
+      std::string want = p.outcome.variants[static_cast<size_t>(std::max(row.outcome, 0))].name;
+      if (row.basis >= 0) {
+        uint32_t e = p.outcome.variants[static_cast<size_t>(row.outcome)].payload_enum;
+        want += "(" + p.enums[e].variants[static_cast<size_t>(row.basis)] + ")";
+      }
+      for (uint32_t f : row.flags) want += " flag " + p.flags[f].name;
+      std::string got = d.error ? "ERROR: " + d.reason : DecisionKey(p, d);
+      if (!d.error) {
+        for (uint32_t f : d.flags) got += " flag " + p.flags[f].name;
+        if (d.rule >= 0) got += " (rule `" + p.rules[static_cast<size_t>(d.rule)].name + "`)";
+      }
+      std::string where;
+      if (row.range.file < sm.size()) {
+        LineCol lc = sm.Get(row.range.file).Locate(row.range.begin);
+        where = fmt::format("{}:{}:{}: ", sm.Get(row.range.file).path(), lc.line, lc.column);
+      }
+      rep.text += fmt::format("{}test \"{}\", row {}: expected {}, got {}\n", where, t.title, r + 1, want, got);
+    }
+    (ok ? rep.passed : rep.failed)++;
+  }
+  rep.text += fmt::format("{} passed, {} failed\n", rep.passed, rep.failed);
+  return rep;
+}
+
+}  // namespace edict::exec

@@ -1,0 +1,46 @@
+// Bulk evaluation (`edict run`) and inline tests (`edict test`) over one IR
+// program: ledger -> batches -> backend -> decisions -> output rows.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "base/source.h"
+#include "exec/decide.h"
+#include "ir/ir.h"
+
+namespace edict::exec {
+
+struct RunOptions {
+  std::string input;                         // ledger CSV
+  std::string output;                        // empty or "-": stdout; *.jsonl: JSON lines
+  std::optional<int32_t> as_of;              // judge every row on this date
+  bool explain = false;
+  std::map<std::string, std::string> tables; // NAME -> CSV file
+  bool progress = false;                     // progress bar on stderr
+};
+
+struct RunSummary {
+  uint64_t rows = 0, errors = 0;
+  std::map<std::string, uint64_t> decisions;  // "NLR", "LICENSE_EXCEPTION(LPP)", "ERROR", ...
+  double seconds = 0;
+  uint64_t dates_backwards = 0, first_backwards_line = 0;
+  std::vector<CapUsage> caps;
+  std::string fatal;                          // set when the run could not start
+};
+
+RunSummary RunLedger(const ir::Program& p, const SourceManager& sm, const RunOptions& o);
+// The text printed on stderr after a run: counts, caps, speed.
+std::string FormatSummary(const ir::Program& p, const RunSummary& s);
+
+struct TestReport {
+  uint64_t passed = 0, failed = 0;
+  std::string text;  // one line per failure, plus the closing "N passed, N failed"
+};
+TestReport RunTests(const ir::Program& p, const SourceManager& sm);
+
+}  // namespace edict::exec

@@ -1,0 +1,289 @@
+// The reference interpreter: evaluates the IR one instruction at a time over
+// a whole batch (one column per instruction). It defines what every
+// instruction means; the JIT must agree with it bit for bit.
+//
+// Value rules: an operand in error makes the result an error with the same
+// origin, except where the instruction does not need that operand (the right
+// side of `and` when the left is false, of `or` when the left is true, the
+// branch of `if` not taken, `otherwise` when the left is present).
+#include <algorithm>
+
+#include "edict/runtime/checked.h"
+#include "edict/runtime/date.h"
+#include "exec/backend.h"
+
+namespace edict::exec {
+
+Interner::Interner(const std::vector<std::string>& constants) {
+  for (const auto& s : constants) Intern(s);
+}
+
+int64_t Interner::Intern(std::string_view s) {
+  auto it = ids_.find(std::string(s));
+  if (it != ids_.end()) return it->second;
+  texts_.emplace_back(s);
+  int64_t id = static_cast<int64_t>(texts_.size() - 1);
+  ids_.emplace(texts_.back(), id);
+  return id;
+}
+
+namespace {
+
+using ir::Op;
+using ir::Ty;
+
+class Interpreter final : public Backend {
+ public:
+  Interpreter(const ir::Program& p, const std::vector<BoundTable>& tables) : p_(p), tables_(tables) {}
+  std::string Name() const override { return "interp"; }
+
+  void Evaluate(const Batch& batch, std::vector<Column>& values) override {
+    values.resize(p_.insts.size());
+    for (size_t i = 0; i < p_.insts.size(); ++i) Eval(static_cast<ir::InstId>(i), batch, values);
+  }
+
+ private:
+  void Eval(ir::InstId id, const Batch& b, std::vector<Column>& v);
+
+  const ir::Program& p_;
+  const std::vector<BoundTable>& tables_;
+};
+
+inline void SetError(Column& out, size_t r, ir::InstId id, RuntimeError e) {
+  out.status[r] = kError;
+  out.i64[r] = EncodeError(id, e);
+}
+
+// Copies row r of `from` to row r of `to` (value and status).
+inline void CopyRow(Column& to, const Column& from, size_t r, bool dec) {
+  to.status[r] = from.status[r];
+  to.i64[r] = from.i64[r];
+  if (dec && from.status[r] == kOk) to.dec[r] = from.dec[r];
+}
+
+int Compare(const Column& a, const Column& b, size_t r, bool dec) {
+  if (dec) return a.dec[r].units < b.dec[r].units ? -1 : a.dec[r].units > b.dec[r].units ? 1 : 0;
+  return a.i64[r] < b.i64[r] ? -1 : a.i64[r] > b.i64[r] ? 1 : 0;
+}
+
+void Interpreter::Eval(ir::InstId id, const Batch& b, std::vector<Column>& v) {
+  const ir::Inst& in = p_.insts[id];
+  const size_t n = b.rows;
+  Column& out = v[id];
+  out.Resize(n, in.ty == Ty::Dec);
+  const bool dec = in.ty == Ty::Dec;
+  const Column* A = in.a != ir::kNoInst ? &v[in.a] : nullptr;
+  const Column* B = in.b != ir::kNoInst && in.op != Op::TableGet ? &v[in.b] : nullptr;
+  const Column* C = in.c != ir::kNoInst ? &v[in.c] : nullptr;
+  const bool adec = A && in.a != ir::kNoInst && p_.insts[in.a].ty == Ty::Dec;
+
+  // Error propagation from operands that are always needed.
+  auto propagate = [&](size_t r, const Column* x) {
+    if (x && x->status[r] == kError) {
+      out.status[r] = kError;
+      out.i64[r] = x->i64[r];
+      return true;
+    }
+    return false;
+  };
+
+  switch (in.op) {
+    case Op::Field: {
+      const Column& f = b.fields[static_cast<size_t>(in.imm)];
+      for (size_t r = 0; r < n; ++r) CopyRow(out, f, r, dec);
+      return;
+    }
+    case Op::Const:
+      for (size_t r = 0; r < n; ++r) {
+        out.status[r] = kOk;
+        if (dec) out.dec[r] = p_.decimals[static_cast<size_t>(in.imm)];
+        else out.i64[r] = in.imm;
+      }
+      return;
+    case Op::DateSwitch: {
+      const auto& versions = p_.switches[static_cast<size_t>(in.imm)].versions;
+      for (size_t r = 0; r < n; ++r) {
+        size_t k = 0;
+        while (k + 1 < versions.size() && versions[k + 1].from <= b.day[r]) ++k;
+        CopyRow(out, v[versions[k].value], r, dec);
+      }
+      return;
+    }
+    case Op::InSet: {
+      const auto& versions = p_.sets[static_cast<size_t>(in.imm)].versions;
+      for (size_t r = 0; r < n; ++r) {
+        if (propagate(r, A)) continue;
+        out.status[r] = kOk;
+        out.i64[r] = 0;
+        if (A->status[r] != kOk) continue;
+        const std::vector<int64_t>* members = nullptr;
+        for (const auto& ver : versions) {
+          if (ver.from <= b.day[r]) members = &ver.members;
+        }
+        out.i64[r] = members && std::binary_search(members->begin(), members->end(), A->i64[r]);
+      }
+      return;
+    }
+    case Op::InTable:
+    case Op::TableGet: {
+      const BoundTable& t = tables_[static_cast<size_t>(in.imm)];
+      for (size_t r = 0; r < n; ++r) {
+        if (propagate(r, A)) continue;
+        auto it = A->status[r] == kOk ? t.row_of.find(A->i64[r]) : t.row_of.end();
+        bool found = it != t.row_of.end();
+        if (in.op == Op::InTable) {
+          out.status[r] = kOk;
+          out.i64[r] = found;
+        } else if (!found) {
+          out.status[r] = kAbsent;
+        } else {
+          const Column& col = t.columns[in.b];
+          out.status[r] = col.status[it->second];
+          out.i64[r] = col.i64[it->second];
+          if (dec) out.dec[r] = col.dec[it->second];
+        }
+      }
+      return;
+    }
+    case Op::ToDec:
+      for (size_t r = 0; r < n; ++r) {
+        if (propagate(r, A)) continue;
+        out.status[r] = A->status[r];
+        if (A->status[r] == kOk) out.dec[r] = rt::Decimal::FromInt(A->i64[r]);
+      }
+      return;
+    case Op::Neg:
+      for (size_t r = 0; r < n; ++r) {
+        if (propagate(r, A)) continue;
+        out.status[r] = A->status[r];
+        if (A->status[r] != kOk) continue;
+        if (dec) {
+          if (!rt::Sub(rt::Decimal{}, A->dec[r], &out.dec[r])) SetError(out, r, id, RuntimeError::DecimalOverflow);
+        } else if (rt::SubOverflows(0, A->i64[r], &out.i64[r])) {
+          SetError(out, r, id, RuntimeError::IntOverflow);
+        }
+      }
+      return;
+    case Op::Add:
+    case Op::Sub:
+    case Op::Mul:
+    case Op::Div:
+    case Op::Min:
+    case Op::Max:
+      for (size_t r = 0; r < n; ++r) {
+        if (propagate(r, A) || propagate(r, B)) continue;
+        if (A->status[r] != kOk || B->status[r] != kOk) {
+          out.status[r] = kAbsent;
+          continue;
+        }
+        out.status[r] = kOk;
+        if (in.op == Op::Min || in.op == Op::Max) {
+          bool take_a = (Compare(*A, *B, r, dec) <= 0) == (in.op == Op::Min);
+          CopyRow(out, take_a ? *A : *B, r, dec);
+          continue;
+        }
+        if (dec) {
+          rt::DecimalStatus st = rt::DecimalStatus::kOk;
+          const rt::Decimal& x = A->dec[r];
+          const rt::Decimal& y = B->dec[r];
+          switch (in.op) {
+            case Op::Add: st = rt::Add(x, y, &out.dec[r]) ? rt::DecimalStatus::kOk : rt::DecimalStatus::kOverflow; break;
+            case Op::Sub: st = rt::Sub(x, y, &out.dec[r]) ? rt::DecimalStatus::kOk : rt::DecimalStatus::kOverflow; break;
+            case Op::Mul: st = rt::Mul(x, y, &out.dec[r]) ? rt::DecimalStatus::kOk : rt::DecimalStatus::kOverflow; break;
+            default: st = rt::Div(x, y, &out.dec[r]); break;
+          }
+          if (st == rt::DecimalStatus::kOverflow) SetError(out, r, id, RuntimeError::DecimalOverflow);
+          if (st == rt::DecimalStatus::kDivisionByZero) SetError(out, r, id, RuntimeError::DivisionByZero);
+        } else {
+          int64_t x = A->i64[r], y = B->i64[r];
+          bool of = in.op == Op::Add   ? rt::AddOverflows(x, y, &out.i64[r])
+                    : in.op == Op::Sub ? rt::SubOverflows(x, y, &out.i64[r])
+                                       : rt::MulOverflows(x, y, &out.i64[r]);
+          if (of) SetError(out, r, id, RuntimeError::IntOverflow);
+        }
+      }
+      return;
+    case Op::Eq:
+    case Op::Ne:
+    case Op::Lt:
+    case Op::Le:
+    case Op::Gt:
+    case Op::Ge:
+      for (size_t r = 0; r < n; ++r) {
+        if (propagate(r, A) || propagate(r, B)) continue;
+        out.status[r] = kOk;
+        if (A->status[r] != kOk || B->status[r] != kOk) {
+          out.i64[r] = in.op == Op::Ne;  // absent equals nothing
+          continue;
+        }
+        int c = Compare(*A, *B, r, adec);
+        bool res = in.op == Op::Eq ? c == 0 : in.op == Op::Ne ? c != 0 : in.op == Op::Lt ? c < 0
+                 : in.op == Op::Le ? c <= 0 : in.op == Op::Gt ? c > 0 : c >= 0;
+        out.i64[r] = res;
+      }
+      return;
+    case Op::Not:
+      for (size_t r = 0; r < n; ++r) {
+        if (propagate(r, A)) continue;
+        out.status[r] = kOk;
+        out.i64[r] = !(A->status[r] == kOk && A->i64[r]);
+      }
+      return;
+    case Op::And:
+    case Op::Or: {
+      const bool is_and = in.op == Op::And;
+      for (size_t r = 0; r < n; ++r) {
+        if (propagate(r, A)) continue;
+        bool a = A->status[r] == kOk && A->i64[r];
+        if (a != is_and) {  // and: a false decides; or: a true decides
+          out.status[r] = kOk;
+          out.i64[r] = a;
+          continue;
+        }
+        if (propagate(r, B)) continue;
+        out.status[r] = kOk;
+        out.i64[r] = B->status[r] == kOk && B->i64[r];
+      }
+      return;
+    }
+    case Op::If:
+      for (size_t r = 0; r < n; ++r) {
+        if (propagate(r, A)) continue;
+        bool c = A->status[r] == kOk && A->i64[r];
+        CopyRow(out, c ? *B : *C, r, dec);
+      }
+      return;
+    case Op::IsPresent:
+      for (size_t r = 0; r < n; ++r) {
+        if (propagate(r, A)) continue;
+        out.status[r] = kOk;
+        out.i64[r] = A->status[r] == kOk;
+      }
+      return;
+    case Op::Otherwise:
+      for (size_t r = 0; r < n; ++r) {
+        if (propagate(r, A)) continue;
+        CopyRow(out, A->status[r] == kAbsent ? *B : *A, r, dec);
+      }
+      return;
+    case Op::Year:
+    case Op::Quarter:
+    case Op::Month:
+      for (size_t r = 0; r < n; ++r) {
+        if (propagate(r, A)) continue;
+        out.status[r] = A->status[r];
+        if (A->status[r] != kOk) continue;
+        int32_t d = static_cast<int32_t>(A->i64[r]);
+        out.i64[r] = in.op == Op::Year ? rt::YearOf(d) : in.op == Op::Quarter ? rt::QuarterOf(d) : rt::MonthOf(d);
+      }
+      return;
+  }
+}
+
+}  // namespace
+
+std::unique_ptr<Backend> CreateInterpreter(const ir::Program& program, const std::vector<BoundTable>& tables) {
+  return std::make_unique<Interpreter>(program, tables);
+}
+
+}  // namespace edict::exec
