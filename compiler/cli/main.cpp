@@ -137,14 +137,50 @@ int RunDumpIr(const Settings& s) {
   return 0;
 }
 
+// Each module's tests run against that module and the regulations it amends
+// (and the libraries they use), not against unrelated rule files.
 int RunTest(const Settings& s) {
   std::unique_ptr<edict::driver::Compilation> c;
-  edict::ir::Program p;
-  int code = Build(s, &c, &p);
+  edict::ir::Program all;
+  int code = Build(s, &c, &all);
   if (code >= 0) return code;
-  edict::exec::TestReport rep = edict::exec::RunTests(p, c->sources);
-  std::cout << rep.text;
-  return rep.failed ? 1 : 0;
+  uint64_t passed = 0, failed = 0;
+  for (const auto& m : c->modules) {
+    bool has_tests = false;
+    for (const auto& d : m->decls) has_tests |= d->kind == edict::ast::DeclKind::Test;
+    if (!has_tests) continue;
+    edict::ir::LowerOptions lo;
+    lo.input = s.input_record;
+    lo.modules.push_back(m->header.name.name);
+    for (const edict::ast::Module* cur = m.get(); cur && cur->header.target;) {
+      const edict::ast::Module* next = nullptr;
+      for (const auto& x : c->modules) {
+        if (x->header.name.name == cur->header.target->name) next = x.get();
+      }
+      if (!next || std::find(lo.modules.begin(), lo.modules.end(), next->header.name.name) != lo.modules.end()) break;
+      lo.modules.push_back(next->header.name.name);
+      cur = next;
+    }
+    std::string error;
+    auto p = edict::ir::Lower(c->checked, lo, &error);
+    if (!p) {
+      std::cerr << "edict: " << m->header.name.name << ": " << error << "\n";
+      return 2;
+    }
+    // Only this module's own tests (those of the regulations it amends run on their own).
+    auto& tests = p->tests;
+    tests.erase(std::remove_if(tests.begin(), tests.end(),
+                               [&](const edict::ir::Test& t) { return t.module != m->header.name.name; }),
+                tests.end());
+    edict::exec::TestReport rep = edict::exec::RunTests(*p, c->sources);
+    passed += rep.passed;
+    failed += rep.failed;
+    std::string text = rep.text.substr(0, rep.text.rfind('\n', rep.text.size() - 2) + 1);
+    if (rep.text.find('\n') == rep.text.size() - 1) text.clear();  // only the closing line
+    std::cout << text;
+  }
+  std::cout << passed << " passed, " << failed << " failed\n";
+  return failed ? 1 : 0;
 }
 
 int RunRun(Settings s) {

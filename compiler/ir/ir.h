@@ -147,6 +147,7 @@ struct TestRow {
   std::vector<bool> present;
   int32_t outcome = -1, basis = -1;
   std::vector<uint32_t> flags;
+  bool check_flags = false;  // the row names flags: they must match exactly
   SourceRange range;
 };
 struct Test {

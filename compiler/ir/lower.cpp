@@ -792,8 +792,8 @@ void Lowerer::LowerRules() {
         const Ref* ref = RefOf(t);
         if (ref && ref->kind == Ref::Kind::OutcomeVariant) rule.outcome = ref->index;
         if (t->kind == ast::ExprKind::Call && !t->kids.empty()) {
-          const Ref* pref = RefOf(t->kids[0]);
-          if (pref) rule.basis = pref->index;
+          Ty ty;
+          rule.basis = static_cast<int32_t>(ConstSlot(t->kids[0], &ty).value_or(-1));
         }
       }
       for (const auto& f : r->flags) rule.flags.push_back(flag_ids_.at(f.name));
@@ -867,10 +867,11 @@ void Lowerer::LowerTests() {
         const Ref* ref = RefOf(tr.expect);
         if (ref && ref->kind == Ref::Kind::OutcomeVariant) row.outcome = ref->index;
         if (tr.expect->kind == ast::ExprKind::Call && !tr.expect->kids.empty()) {
-          const Ref* pref = RefOf(tr.expect->kids[0]);
-          if (pref) row.basis = pref->index;
+          Ty ty;
+          row.basis = static_cast<int32_t>(ConstSlot(tr.expect->kids[0], &ty).value_or(-1));
         }
         for (const auto& f : tr.flags) row.flags.push_back(flag_ids_.at(f.name));
+        row.check_flags = !tr.flags.empty();
         std::sort(row.flags.begin(), row.flags.end());
         t.rows.push_back(row);
       }
