@@ -75,6 +75,7 @@ void Decider::Decide(const Batch& batch, const std::vector<Column>& values, std:
       continue;
     }
     DecideRow(row, batch.day[row], values, d);
+    if (d.error && batch.line[row] > 0) d.reason = fmt::format("line {}: {}", batch.line[row], d.reason);
   }
 }
 

@@ -11,6 +11,16 @@ Suites (the first path component of the case decides the command):
   parse/    edict dump-ast --color never CASE
   formats/  edict check --diagnostic-format=FORMAT CASE, FORMAT from the name
             (`NAME.short.edict`, `NAME.json.edict`)
+  e2e/      a folder: edict run FILES.edict --input ledger.csv --output - ARGS,
+            ARGS from the folder's `args` file (one per line, e.g.
+            `--as-of 2025-06-01` or `--regime in_force`); only stdout (the
+            decisions) and the exit status are compared, not the timing summary
+  tests/    edict test CASE (the inline tests of the rule files)
+
+A check/, parse/ or formats/ case may have `DIR/NAME.args` beside it: extra
+arguments, written as on a shell command line, placed after the options and
+before the case's files (e.g. `--deny-warnings`, or a file that does not
+exist).
 
 usage: run_golden.py --edict BIN [--update] CASE...
 With --update the expected files are rewritten; review them with `git diff`.
@@ -18,6 +28,7 @@ With --update the expected files are rewritten; review them with `git diff`.
 import argparse
 import difflib
 import os
+import shlex
 import subprocess
 import sys
 
@@ -29,21 +40,43 @@ def command(edict, case):
     path = os.path.join(HERE, case)
     files = ([os.path.join(case, f) for f in sorted(os.listdir(path)) if f.endswith(".edict")]
              if os.path.isdir(path) else [case])
+    if suite == "e2e":
+        args = []
+        argfile = os.path.join(path, "args")
+        if os.path.exists(argfile):
+            with open(argfile) as f:
+                for line in f:
+                    args += line.split()
+        return ([edict, "run", "--color", "never"] + files +
+                ["--input", os.path.join(case, "ledger.csv"), "--output", "-"] + args)
+    if suite == "tests":
+        return [edict, "test", "--color", "never"] + files
+    extra = []
+    if os.path.exists(case_path(case, ".args")):
+        with open(case_path(case, ".args")) as f:
+            extra = shlex.split(f.read())
     if suite == "parse":
-        return [edict, "dump-ast", "--color", "never"] + files
+        return [edict, "dump-ast", "--color", "never"] + extra + files
     if suite == "formats":
         fmt = "short" if ".short." in case else "json" if ".json." in case else "human"
-        return [edict, "check", "--color", "never", "--diagnostic-format=" + fmt] + files
-    return [edict, "check", "--color", "never"] + files
+        return [edict, "check", "--color", "never", "--diagnostic-format=" + fmt] + extra + files
+    return [edict, "check", "--color", "never"] + extra + files
+
+
+def case_path(case, suffix):
+    """`DIR/NAME.edict` or `DIR/NAME/` -> the path of `DIR/NAME` + suffix."""
+    base = case[:-len(".edict")] if case.endswith(".edict") else case.rstrip(os.sep)
+    return os.path.join(HERE, base + suffix)
 
 
 def expected_path(case):
-    base = case[:-len(".edict")] if case.endswith(".edict") else case.rstrip(os.sep)
-    return os.path.join(HERE, base + ".expected")
+    return case_path(case, ".expected")
 
 
 def run(edict, case):
-    p = subprocess.run(command(edict, case), cwd=HERE, capture_output=True, text=True, timeout=60)
+    p = subprocess.run(command(edict, case), cwd=HERE, capture_output=True, text=True, timeout=120)
+    if case.split(os.sep)[0] == "e2e":
+        return p.stdout + "exit: %d\n" % p.returncode
     return p.stdout + p.stderr + "exit: %d\n" % p.returncode
 
 
@@ -55,7 +88,9 @@ def main():
     args = ap.parse_args()
     cases = args.cases
     if not cases:
-        for suite in ("check", "parse", "formats"):
+        for suite in ("check", "parse", "formats", "e2e", "tests"):
+            if not os.path.isdir(os.path.join(HERE, suite)):
+                continue
             for name in sorted(os.listdir(os.path.join(HERE, suite))):
                 if name.endswith(".edict") or os.path.isdir(os.path.join(HERE, suite, name)):
                     cases.append(os.path.join(suite, name))
