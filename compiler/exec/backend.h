@@ -3,7 +3,9 @@
 // values mean for decisions is exec/decide.h's business, shared by both.
 #pragma once
 
+#include <deque>
 #include <memory>
+#include <string_view>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -22,8 +24,9 @@ class Interner {
   const std::string& Text(int64_t id) const { return texts_.at(static_cast<size_t>(id)); }
 
  private:
-  std::unordered_map<std::string, int64_t> ids_;
-  std::vector<std::string> texts_;
+  // Keys are views of the strings in texts_ (a deque: they never move).
+  std::unordered_map<std::string_view, int64_t> ids_;
+  std::deque<std::string> texts_;
 };
 
 // A reference table bound to a CSV file at run time (`--table NAME=FILE`).

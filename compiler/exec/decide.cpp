@@ -28,7 +28,7 @@ size_t Decider::KeyHash::operator()(const Key& k) const {
     h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
   };
   mix(static_cast<uint64_t>(k.period));
-  for (int64_t p : k.parts) mix(static_cast<uint64_t>(p));
+  for (uint32_t i = 0; i < k.n; ++i) mix(static_cast<uint64_t>(k.parts[i]));
   return static_cast<size_t>(h);
 }
 
@@ -119,7 +119,9 @@ bool Decider::Fits(size_t rule, size_t row, int32_t day, const std::vector<Colum
       pending.resize(start);
       return false;
     };
-    Key key{ch.cap, 0, {}};
+    Key key;
+    key.cap = ch.cap;
+    key.period = 0;
     switch (cap.period) {
       case ir::Period::CalendarYear: key.period = rt::YearOf(day); break;
       case ir::Period::Quarter: key.period = rt::YearOf(day) * 4 + rt::QuarterOf(day) - 1; break;
@@ -133,7 +135,7 @@ bool Decider::Fits(size_t rule, size_t row, int32_t day, const std::vector<Colum
     for (ir::InstId k : cap.keys) {
       const Column& c = values[k];
       if (c.status[row] == kError) return error(fmt::format("cap `{}`: {}", cap.name, RuntimeReason(c.i64[row])));
-      key.parts.push_back(c.status[row] == kAbsent ? INT64_MIN : c.i64[row]);
+      key.parts[key.n++] = c.status[row] == kAbsent ? INT64_MIN : c.i64[row];
     }
     const ir::Cap::Limit* lim = nullptr;
     for (const auto& l : cap.limits) {
@@ -206,15 +208,16 @@ int32_t Decider::Resolve(size_t rule, size_t row, int32_t day, const std::vector
 }
 
 void Decider::DecideRow(size_t row, int32_t day, const std::vector<Column>& values, Decision& d) {
-  std::vector<int8_t> memo(p_.rules.size(), 0);
-  trace_.clear();
+  memo_.assign(p_.rules.size(), 0);
+  int8_t* memo = memo_.data();
+  if (explain_) trace_.clear();
   // Flags: every rule in force that holds (an exception only where its base holds).
   for (size_t i = 0; i < p_.rules.size(); ++i) {
     const ir::Rule& r = p_.rules[i];
-    if (r.flags.empty() || !r.InForce(day) || !Holds(i, row, values, d, memo.data())) continue;
+    if (r.flags.empty() || !r.InForce(day) || !Holds(i, row, values, d, memo)) continue;
     bool relevant = true;
     for (int32_t b = r.base; b >= 0 && relevant; b = p_.rules[static_cast<size_t>(b)].base) {
-      relevant = p_.rules[static_cast<size_t>(b)].InForce(day) && Holds(static_cast<size_t>(b), row, values, d, memo.data());
+      relevant = p_.rules[static_cast<size_t>(b)].InForce(day) && Holds(static_cast<size_t>(b), row, values, d, memo);
     }
     if (relevant) d.flags.insert(d.flags.end(), r.flags.begin(), r.flags.end());
   }
@@ -225,7 +228,7 @@ void Decider::DecideRow(size_t row, int32_t day, const std::vector<Column>& valu
   int32_t chosen = -1, chosen_final = -1;
   for (uint32_t g : general_) {
     const ir::Rule& gr = p_.rules[g];
-    if (gr.outcome < 0 || !gr.InForce(day) || !Holds(g, row, values, d, memo.data())) continue;
+    if (gr.outcome < 0 || !gr.InForce(day) || !Holds(g, row, values, d, memo)) continue;
     if (d.error) return;
     std::vector<Pending> trial;
     std::string why;
@@ -235,7 +238,7 @@ void Decider::DecideRow(size_t row, int32_t day, const std::vector<Column>& valu
       continue;
     }
     std::vector<Pending> sub;
-    int32_t final_rule = Resolve(g, row, day, values, d, memo.data(), sub);
+    int32_t final_rule = Resolve(g, row, day, values, d, memo, sub);
     if (d.error) return;
     if (chosen < 0) {
       chosen = static_cast<int32_t>(g);
@@ -288,7 +291,7 @@ void Decider::DecideRow(size_t row, int32_t day, const std::vector<Column>& valu
     for (size_t i = 0; i < p_.rules.size(); ++i) {
       if (!p_.rules[i].InForce(day)) continue;
       in_force.push_back({{"rule", p_.rules[i].name}, {"cites", p_.rules[i].citation}});
-      if (memo[i] == 1) applied.push_back(p_.rules[i].name);
+      if (memo_[i] == 1) applied.push_back(p_.rules[i].name);
     }
     j["date"] = rt::FormatDate(day);
     j["in_force"] = in_force;

@@ -5,6 +5,7 @@
 // meaning of rules, exceptions and caps is written once (docs/semantics.md).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -47,11 +48,16 @@ class Decider {
   const std::vector<CapUsage>& usage() const { return usage_; }
 
  private:
+  // A cap's ledger entry: the cap, the period, the values of its `per` keys.
+  static constexpr size_t kMaxKeys = 6;  // ir::Lower refuses caps with more
   struct Key {
     uint32_t cap;
+    uint32_t n = 0;
     int64_t period;
-    std::vector<int64_t> parts;
-    bool operator==(const Key& o) const { return cap == o.cap && period == o.period && parts == o.parts; }
+    std::array<int64_t, kMaxKeys> parts{};
+    bool operator==(const Key& o) const {
+      return cap == o.cap && period == o.period && n == o.n && parts == o.parts;
+    }
   };
   struct KeyHash {
     size_t operator()(const Key& k) const;
@@ -83,6 +89,7 @@ class Decider {
   std::unordered_map<Key, int64_t, KeyHash> used_;
   std::vector<CapUsage> usage_;
   std::vector<std::string> trace_;                 // explanation fragments for the current row
+  std::vector<int8_t> memo_;                       // per rule, for the current row: see Holds
 };
 
 }  // namespace edict::exec

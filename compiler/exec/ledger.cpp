@@ -65,7 +65,18 @@ std::string ParseValue(const ir::Program& p, const ir::Field& f, std::string_vie
       return {};
     }
     case ir::Ty::Country: {
-      int idx = rt::CountryIndex(text);
+      // Two capital letters: a direct table (the common case); else the slow path.
+      static const std::vector<int16_t> by_letters = [] {
+        std::vector<int16_t> t(26 * 26, -1);
+        for (int i = 0; i < rt::CountryCount(); ++i) {
+          std::string_view c = rt::CountryCode(i);
+          t[static_cast<size_t>((c[0] - 'A') * 26 + (c[1] - 'A'))] = static_cast<int16_t>(i);
+        }
+        return t;
+      }();
+      int idx = text.size() == 2 && text[0] >= 'A' && text[0] <= 'Z' && text[1] >= 'A' && text[1] <= 'Z'
+                    ? by_letters[static_cast<size_t>((text[0] - 'A') * 26 + (text[1] - 'A'))]
+                    : rt::CountryIndex(text);
       if (idx < 0) return fmt::format("`{}` is not an ISO 3166 country code: `{}`", f.name, Shown(text));
       col.i64[r] = idx;
       return {};
@@ -99,6 +110,12 @@ bool LedgerReader::Open(const std::string& path, std::string* error) {
     return false;
   }
   header_size_ = names.size();
+  skip_field_.assign(p_.fields.size(), false);
+  for (size_t i = 0; i < p_.fields.size(); ++i) {
+    bool read = false;
+    for (const ir::Inst& in : p_.insts) read |= in.op == ir::Op::Field && in.imm == static_cast<int64_t>(i);
+    skip_field_[i] = !read && p_.fields[i].ty == ir::Ty::Text;
+  }
   std::vector<std::string> missing;
   column_of_field_.assign(p_.fields.size(), -1);
   for (size_t i = 0; i < p_.fields.size(); ++i) {
@@ -147,6 +164,11 @@ void LedgerReader::ReadRow(const rt::CsvRow& row, Batch& b, size_t r) {
     Column& col = b.fields[i];
     if (c < 0) {
       col.status[r] = kAbsent;
+      continue;
+    }
+    if (skip_field_[i]) {
+      col.status[r] = kOk;
+      col.i64[r] = -1;  // never read
       continue;
     }
     std::string why = ParseValue(p_, p_.fields[i], row.fields[static_cast<size_t>(c)], texts_, col, r);

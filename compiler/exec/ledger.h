@@ -46,6 +46,7 @@ class LedgerReader {
   std::optional<int32_t> as_of_;
   std::unique_ptr<rt::CsvReader> csv_;
   std::vector<int> column_of_field_;  // -1: optional field absent from the file
+  std::vector<bool> skip_field_;      // Text fields no instruction reads: not interned
   size_t header_size_ = 0;
   int date_field_ = -1;
   int key_field_ = -1;

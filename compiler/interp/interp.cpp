@@ -19,11 +19,11 @@ Interner::Interner(const std::vector<std::string>& constants) {
 }
 
 int64_t Interner::Intern(std::string_view s) {
-  auto it = ids_.find(std::string(s));
+  auto it = ids_.find(s);
   if (it != ids_.end()) return it->second;
   texts_.emplace_back(s);
   int64_t id = static_cast<int64_t>(texts_.size() - 1);
-  ids_.emplace(texts_.back(), id);
+  ids_.emplace(std::string_view(texts_.back()), id);
   return id;
 }
 
@@ -38,16 +38,75 @@ class Interpreter final : public Backend {
   std::string Name() const override { return "interp"; }
 
   void Evaluate(const Batch& batch, std::vector<Column>& values) override {
-    values.resize(p_.insts.size());
-    for (size_t i = 0; i < p_.insts.size(); ++i) Eval(static_cast<ir::InstId>(i), batch, values);
+    if (values.size() != p_.insts.size()) {
+      values.assign(p_.insts.size(), Column{});
+      const_rows_.assign(p_.insts.size(), 0);
+    }
+    MarkLive(batch);
+    for (size_t i = 0; i < p_.insts.size(); ++i) {
+      if (!live_[i]) continue;
+      // A constant's column does not depend on the rows: fill it once.
+      if (p_.insts[i].op == Op::Const) {
+        if (const_rows_[i] >= batch.rows) continue;
+        const_rows_[i] = kBatchRows;
+        Batch full;
+        full.rows = kBatchRows;
+        Eval(static_cast<ir::InstId>(i), full, values);
+        continue;
+      }
+      Eval(static_cast<ir::InstId>(i), batch, values);
+    }
   }
 
  private:
   void Eval(ir::InstId id, const Batch& b, std::vector<Column>& v);
+  // Marks the instructions the decision step can read for this batch: those
+  // of rules in force on some day of the batch (conditions, charges, the
+  // keys and limits of their caps), and everything they use.
+  void MarkLive(const Batch& b);
 
   const ir::Program& p_;
   const std::vector<BoundTable>& tables_;
+  std::vector<size_t> const_rows_;  // rows of a Const column already filled
+  std::vector<uint8_t> live_;
 };
+
+void Interpreter::MarkLive(const Batch& b) {
+  live_.assign(p_.insts.size(), 0);
+  int32_t lo = INT32_MAX, hi = INT32_MIN;
+  for (size_t r = 0; r < b.rows; ++r) {
+    if (!b.error[r].empty()) continue;
+    lo = std::min(lo, b.day[r]);
+    hi = std::max(hi, b.day[r]);
+  }
+  if (lo > hi) return;  // every row is an error row
+  auto root = [&](ir::InstId i) {
+    if (i != ir::kNoInst) live_[i] = 1;
+  };
+  for (const ir::Rule& rule : p_.rules) {
+    bool in_force = false;
+    for (const auto& iv : rule.in_force) in_force |= iv.from <= hi && iv.through >= lo;
+    if (!in_force) continue;
+    root(rule.when);
+    for (const ir::Charge& ch : rule.charges) {
+      root(ch.amount);
+      const ir::Cap& cap = p_.caps[ch.cap];
+      for (ir::InstId k : cap.keys) root(k);
+      for (const auto& l : cap.limits) root(l.value);
+    }
+  }
+  // Operands precede their users: one backward pass closes the set.
+  for (size_t i = p_.insts.size(); i-- > 0;) {
+    if (!live_[i]) continue;
+    const ir::Inst& in = p_.insts[i];
+    root(in.a);
+    if (in.op != Op::TableGet) root(in.b);
+    root(in.c);
+    if (in.op == Op::DateSwitch) {
+      for (const auto& v : p_.switches[static_cast<size_t>(in.imm)].versions) root(v.value);
+    }
+  }
+}
 
 inline void SetError(Column& out, size_t r, ir::InstId id, RuntimeError e) {
   out.status[r] = kError;
@@ -70,7 +129,7 @@ void Interpreter::Eval(ir::InstId id, const Batch& b, std::vector<Column>& v) {
   const ir::Inst& in = p_.insts[id];
   const size_t n = b.rows;
   Column& out = v[id];
-  out.Resize(n, in.ty == Ty::Dec);
+  if (out.status.size() < n) out.Resize(kBatchRows > n ? kBatchRows : n, in.ty == Ty::Dec);
   const bool dec = in.ty == Ty::Dec;
   const Column* A = in.a != ir::kNoInst ? &v[in.a] : nullptr;
   const Column* B = in.b != ir::kNoInst && in.op != Op::TableGet ? &v[in.b] : nullptr;

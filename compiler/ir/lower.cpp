@@ -727,6 +727,10 @@ void Lowerer::LowerRules() {
       other_input_ = false;
       for (const ast::Expr* k : cd->keys) cap.keys.push_back(Lower(k));
       if (other_input_) continue;  // a cap of another record
+      if (cap.keys.size() > 6) {
+        *error_ = "cap `" + cap.name + "` has more than 6 `per` keys";
+        return;
+      }
       switch (cd->period) {
         case ast::Period::CalendarYear:
         case ast::Period::None: cap.period = Period::CalendarYear; break;
@@ -903,6 +907,7 @@ std::optional<Program> Lowerer::Run() {
   if (!ChooseInput()) return std::nullopt;
   CollectActions();
   LowerRules();
+  if (!error_->empty()) return std::nullopt;
   LowerTests();
   return std::move(p_);
 }
