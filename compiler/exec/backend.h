@@ -24,9 +24,11 @@ class Interner {
   const std::string& Text(int64_t id) const { return texts_.at(static_cast<size_t>(id)); }
 
  private:
-  // Keys are views of the strings in texts_ (a deque: they never move).
-  std::unordered_map<std::string_view, int64_t> ids_;
-  std::deque<std::string> texts_;
+  void Grow();
+  // Open addressing: slots_ holds id+1 (0 = empty); hashes_ the full hash.
+  std::vector<uint32_t> slots_;
+  std::vector<uint64_t> hashes_;
+  std::deque<std::string> texts_;  // a deque: strings never move
 };
 
 // A reference table bound to a CSV file at run time (`--table NAME=FILE`).

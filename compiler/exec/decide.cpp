@@ -286,8 +286,8 @@ void Decider::DecideRow(size_t row, int32_t day, const std::vector<Column>& valu
     }
   }
   if (explain_) {
-    nlohmann::json j;
-    nlohmann::json in_force = nlohmann::json::array(), applied = nlohmann::json::array();
+    nlohmann::ordered_json j;
+    nlohmann::ordered_json in_force = nlohmann::ordered_json::array(), applied = nlohmann::ordered_json::array();
     for (size_t i = 0; i < p_.rules.size(); ++i) {
       if (!p_.rules[i].InForce(day)) continue;
       in_force.push_back({{"rule", p_.rules[i].name}, {"cites", p_.rules[i].citation}});
@@ -296,8 +296,8 @@ void Decider::DecideRow(size_t row, int32_t day, const std::vector<Column>& valu
     j["date"] = rt::FormatDate(day);
     j["in_force"] = in_force;
     j["conditions_held"] = applied;
-    nlohmann::json steps = nlohmann::json::array();
-    for (const auto& t : trace_) steps.push_back(nlohmann::json::parse(t));
+    nlohmann::ordered_json steps = nlohmann::ordered_json::array();
+    for (const auto& t : trace_) steps.push_back(nlohmann::ordered_json::parse(t));
     j["steps"] = steps;
     if (chosen_final >= 0) {
       j["decided_by"] = {{"rule", p_.rules[static_cast<size_t>(chosen_final)].name},
