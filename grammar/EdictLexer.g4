@@ -62,6 +62,9 @@ OPTIONAL  : 'optional' ;
 
 // Soft keywords (also usable as names, see `ident` in the parser)
 KEY       : 'key' ;
+AT        : 'at' ;
+LEAST     : 'least' ;
+MOST      : 'most' ;
 ROW       : 'row' ;
 CALENDAR  : 'calendar' ;
 YEAR      : 'year' ;

@@ -38,7 +38,8 @@ outcomeDecl   : OUTCOME ident title=STRING? LBRACE variant (COMMA variant)* COMM
 variant       : ident (LPAREN typeRef RPAREN)? title=STRING? ;
 recordDecl    : RECORD ident title=STRING? LBRACE field (COMMA field)* COMMA? RBRACE ;
 tableDecl     : TABLE ident title=STRING? LBRACE field (COMMA field)* COMMA? RBRACE ;
-field         : ident COLON typeRef KEY? title=STRING? ;
+field         : ident COLON typeRef KEY? fieldBound* title=STRING? ;
+fieldBound    : AT bound=(LEAST | MOST) expr ;
 inputDecl     : INPUT ident COLON typeRef ;
 constDecl     : CONST ident (COLON typeRef)? title=STRING? ASSIGN expr ;
 letDecl       : LET ident (COLON typeRef)? title=STRING? ASSIGN expr ;
@@ -128,4 +129,4 @@ primary
 
 number : INT | DECIMAL ;
 
-ident : ID | KEY | ROW | CALENDAR | YEAR | QUARTER | MONTH | PRESENT | ABSENT ;
+ident : ID | KEY | ROW | CALENDAR | YEAR | QUARTER | MONTH | PRESENT | ABSENT | AT | LEAST | MOST ;

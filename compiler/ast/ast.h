@@ -126,6 +126,8 @@ struct FieldDecl {
   Named name;
   std::unique_ptr<TypeRef> type;
   bool is_key = false;
+  Expr* at_least = nullptr;  // `quantity: Int [chip] at least 1 chip`
+  Expr* at_most = nullptr;
   std::string title;
   std::string doc;
 };

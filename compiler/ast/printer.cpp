@@ -186,6 +186,8 @@ class Printer {
     for (const auto& f : fs) {
       std::string s = "field " + f.name.name + ": " + PrintType(f.type.get());
       if (f.is_key) s += " key";
+      if (f.at_least) s += " at least " + PrintExpr(f.at_least);
+      if (f.at_most) s += " at most " + PrintExpr(f.at_most);
       if (!f.title.empty()) s += " " + Quote(f.title);
       Line(2, s);
     }

@@ -15,6 +15,25 @@ std::string Shown(std::string_view s) {
   std::string t(s.substr(0, 40));
   return s.size() > 40 ? t + "…" : t;
 }
+// `at least` / `at most` of the record's declaration.
+std::string CheckBounds(const ir::Program& p, const ir::Field& f, const Column& col, size_t r, std::string_view text) {
+  auto cmp = [&](int64_t bound) {
+    if (f.ty == ir::Ty::Dec) {
+      const rt::Decimal& b = p.decimals[static_cast<size_t>(bound)];
+      return col.dec[r] < b ? -1 : col.dec[r] > b ? 1 : 0;
+    }
+    return col.i64[r] < bound ? -1 : col.i64[r] > bound ? 1 : 0;
+  };
+  auto shown = [&](int64_t bound) {
+    if (f.ty == ir::Ty::Dec) return rt::FormatDecimal(p.decimals[static_cast<size_t>(bound)]);
+    if (f.ty == ir::Ty::Date) return rt::FormatDate(static_cast<int32_t>(bound));
+    return std::to_string(bound);
+  };
+  if (f.has_min && cmp(f.min) < 0) return fmt::format("`{}` is {}, below its least value {}", f.name, Shown(text), shown(f.min));
+  if (f.has_max && cmp(f.max) > 0) return fmt::format("`{}` is {}, above its greatest value {}", f.name, Shown(text), shown(f.max));
+  return {};
+}
+
 }  // namespace
 
 int JudgedDateField(const ir::Program& p) {
@@ -43,7 +62,7 @@ std::string ParseValue(const ir::Program& p, const ir::Field& f, std::string_vie
       auto d = rt::ParseDate(text);
       if (!d) return fmt::format("`{}` is not a date (YYYY-MM-DD): `{}`", f.name, Shown(text));
       col.i64[r] = *d;
-      return {};
+      return CheckBounds(p, f, col, r, text);
     }
     case ir::Ty::Int: {
       auto v = rt::ParseInt64(text);
@@ -52,17 +71,14 @@ std::string ParseValue(const ir::Program& p, const ir::Field& f, std::string_vie
         return digits ? fmt::format("`{}` does not fit in a 64-bit integer: `{}`", f.name, Shown(text))
                       : fmt::format("`{}` is not a whole number: `{}`", f.name, Shown(text));
       }
-      // An amount of something (a field with a unit) is never negative.
-      if (*v < 0 && !f.unit.empty()) return fmt::format("`{}` is negative: `{}`", f.name, Shown(text));
       col.i64[r] = *v;
-      return {};
+      return CheckBounds(p, f, col, r, text);
     }
     case ir::Ty::Dec: {
       auto v = rt::ParseDecimal(text);
       if (!v) return fmt::format("`{}` is not a decimal number: `{}`", f.name, Shown(text));
-      if (v->units < 0 && !f.unit.empty()) return fmt::format("`{}` is negative: `{}`", f.name, Shown(text));
       col.dec[r] = *v;
-      return {};
+      return CheckBounds(p, f, col, r, text);
     }
     case ir::Ty::Country: {
       // Two capital letters: a direct table (the common case); else the slow path.

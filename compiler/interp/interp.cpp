@@ -7,6 +7,7 @@
 // side of `and` when the left is false, of `or` when the left is true, the
 // branch of `if` not taken, `otherwise` when the left is present).
 #include <algorithm>
+#include <cstring>
 
 #include "edict/runtime/checked.h"
 #include "edict/runtime/date.h"
@@ -14,17 +15,51 @@
 
 namespace edict::exec {
 
-Interner::Interner(const std::vector<std::string>& constants) {
+namespace {
+inline uint64_t HashText(std::string_view s) {
+  uint64_t h = 0xcbf29ce484222325ull ^ s.size();
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    h = (h ^ w) * 0x100000001b3ull;
+    h ^= h >> 29;
+  }
+  for (; i < s.size(); ++i) h = (h ^ static_cast<unsigned char>(s[i])) * 0x100000001b3ull;
+  return h ^ (h >> 32);
+}
+}  // namespace
+
+Interner::Interner(const std::vector<std::string>& constants) : slots_(1024, 0) {
   for (const auto& s : constants) Intern(s);
 }
 
+void Interner::Grow() {
+  std::vector<uint32_t> old = std::move(slots_);
+  slots_.assign(old.size() * 2, 0);
+  size_t mask = slots_.size() - 1;
+  for (uint32_t v : old) {
+    if (!v) continue;
+    size_t at = hashes_[v - 1] & mask;
+    while (slots_[at]) at = (at + 1) & mask;
+    slots_[at] = v;
+  }
+}
+
 int64_t Interner::Intern(std::string_view s) {
-  auto it = ids_.find(s);
-  if (it != ids_.end()) return it->second;
-  texts_.emplace_back(s);
-  int64_t id = static_cast<int64_t>(texts_.size() - 1);
-  ids_.emplace(std::string_view(texts_.back()), id);
-  return id;
+  uint64_t h = HashText(s);
+  size_t mask = slots_.size() - 1;
+  for (size_t at = h & mask;; at = (at + 1) & mask) {
+    uint32_t v = slots_[at];
+    if (!v) {
+      texts_.emplace_back(s);
+      hashes_.push_back(h);
+      slots_[at] = static_cast<uint32_t>(texts_.size());
+      if (texts_.size() * 2 > slots_.size()) Grow();
+      return static_cast<int64_t>(texts_.size() - 1);
+    }
+    if (hashes_[v - 1] == h && texts_[v - 1] == s) return v - 1;
+  }
 }
 
 namespace {
@@ -34,7 +69,21 @@ using ir::Ty;
 
 class Interpreter final : public Backend {
  public:
-  Interpreter(const ir::Program& p, const std::vector<BoundTable>& tables) : p_(p), tables_(tables) {}
+  Interpreter(const ir::Program& p, const std::vector<BoundTable>& tables) : p_(p), tables_(tables) {
+    // Sets of small codes (countries, enum variants) become bitsets.
+    bits_.resize(p.sets.size());
+    for (size_t i = 0; i < p.sets.size(); ++i) {
+      const ir::DatedSet& set = p.sets[i];
+      if (set.elem != Ty::Country && set.elem != Ty::Enum && set.elem != Ty::Bool) continue;
+      for (const auto& v : set.versions) {
+        std::vector<uint64_t> words(16, 0);  // 1,024 codes
+        for (int64_t m : v.members) {
+          if (m >= 0 && m < 1024) words[static_cast<size_t>(m >> 6)] |= uint64_t{1} << (m & 63);
+        }
+        bits_[i].push_back(std::move(words));
+      }
+    }
+  }
   std::string Name() const override { return "interp"; }
 
   void Evaluate(const Batch& batch, std::vector<Column>& values) override {
@@ -69,6 +118,7 @@ class Interpreter final : public Backend {
   const std::vector<BoundTable>& tables_;
   std::vector<size_t> const_rows_;  // rows of a Const column already filled
   std::vector<uint8_t> live_;
+  std::vector<std::vector<std::vector<uint64_t>>> bits_;  // [set][version] bitset, or empty
 };
 
 void Interpreter::MarkLive(const Batch& b) {
@@ -170,16 +220,30 @@ void Interpreter::Eval(ir::InstId id, const Batch& b, std::vector<Column>& v) {
     }
     case Op::InSet: {
       const auto& versions = p_.sets[static_cast<size_t>(in.imm)].versions;
+      const auto& bits = bits_[static_cast<size_t>(in.imm)];
+      int32_t last_day = INT32_MIN;
+      int version = -1;
       for (size_t r = 0; r < n; ++r) {
         if (propagate(r, A)) continue;
         out.status[r] = kOk;
         out.i64[r] = 0;
         if (A->status[r] != kOk) continue;
-        const std::vector<int64_t>* members = nullptr;
-        for (const auto& ver : versions) {
-          if (ver.from <= b.day[r]) members = &ver.members;
+        if (b.day[r] != last_day) {  // rows come in date order: rarely taken
+          last_day = b.day[r];
+          version = -1;
+          for (size_t k = 0; k < versions.size(); ++k) {
+            if (versions[k].from <= last_day) version = static_cast<int>(k);
+          }
         }
-        out.i64[r] = members && std::binary_search(members->begin(), members->end(), A->i64[r]);
+        if (version < 0) continue;
+        int64_t x = A->i64[r];
+        if (!bits.empty()) {
+          const auto& words = bits[static_cast<size_t>(version)];
+          out.i64[r] = x >= 0 && static_cast<size_t>(x >> 6) < words.size() && ((words[x >> 6] >> (x & 63)) & 1);
+        } else {
+          const auto& m = versions[static_cast<size_t>(version)].members;
+          out.i64[r] = std::binary_search(m.begin(), m.end(), x);
+        }
       }
       return;
     }

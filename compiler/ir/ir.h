@@ -52,6 +52,10 @@ struct Field {
   bool is_key = false;
   uint32_t enum_id = UINT32_MAX;
   std::string unit;  // for documentation and error messages
+  // `at least` / `at most` bounds, as slots of the field's type (Dec: an
+  // index into Program::decimals). A value outside them is a malformed row.
+  bool has_min = false, has_max = false;
+  int64_t min = 0, max = 0;
 };
 
 struct Enum {

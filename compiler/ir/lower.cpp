@@ -601,6 +601,17 @@ bool Lowerer::ChooseInput() {
       fd.ty = Ty::Text;
     }
     fd.is_key = f.is_key;
+    auto bound = [&](const ast::Expr* e, bool* has, int64_t* slot) {
+      if (!e) return;
+      Ty ty;
+      std::optional<int64_t> v = ConstSlot(e, &ty);
+      if (!v) return;
+      if (fd.ty == Ty::Dec && ty == Ty::Int) v = AddDecimal(rt::Decimal::FromInt(*v));
+      *has = true;
+      *slot = *v;
+    };
+    bound(f.at_least, &fd.has_min, &fd.min);
+    bound(f.at_most, &fd.has_max, &fd.max);
     p_.fields.push_back(fd);
   }
   return true;

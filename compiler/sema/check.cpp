@@ -32,6 +32,17 @@ const char* KindPhrase(Symbol::Kind k) {
   return "a name";
 }
 
+std::string VariantList(const std::string& intro, const std::vector<ast::Variant>& variants) {
+  std::string s = intro;
+  size_t n = std::min<size_t>(variants.size(), 8);
+  for (size_t i = 0; i < n; ++i) {
+    s += (i == 0 ? " " : i + 1 == n && n == variants.size() ? " and " : ", ");
+    s += "`" + variants[i].name.name + "`";
+  }
+  if (n < variants.size()) s += fmt::format(" and {} more", variants.size() - n);
+  return s;
+}
+
 bool Window::Overlaps(const Window& o) const {
   if (Empty() || o.Empty()) return false;
   if (from && o.through && *from > *o.through) return false;
@@ -91,7 +102,8 @@ void Checker::RegisterModules(const std::vector<const ast::Module*>& modules) {
                     "a regulation or amendment")
             .Help("an amendment changes a regulation; a library is shared with `use`");
       } else if (t == mi.get()) {
-        diags_.Emit(Kind::DefinitionCycle, h.target->range, h.target->name, "it amends itself");
+        diags_.Emit(Kind::DefinitionCycle, h.target->range, h.target->name, "it amends itself")
+            .Help("after `to`, name the regulation this amendment changes");
       } else {
         mi->target = t;
       }
@@ -143,6 +155,7 @@ void Checker::Declare(ModuleInfo& mi) {
   for (const auto& dp : mi.m->decls) {
     const ast::Decl* d = dp.get();
     decl_module_[d] = &mi;
+    out_.decl_module[d] = mi.m;
     Symbol s{K::Rule, d, mi.m, -1, d->name.range};
     switch (d->kind) {
       case ast::DeclKind::Unit: s.kind = K::Unit; AddSymbol(mi, Ns::Unit, d->name.name, s); break;
@@ -265,6 +278,15 @@ std::string Checker::Suggest(const ModuleInfo& mi, Ns ns, const std::string& nam
   return best;
 }
 
+bool Checker::BrokenDeclInScope(const ModuleInfo& mi, std::initializer_list<ast::DeclKind> kinds) const {
+  for (const ModuleInfo* p : mi.visible) {
+    for (const auto& d : p->m->decls) {
+      if (d->has_syntax_error && std::find(kinds.begin(), kinds.end(), d->kind) != kinds.end()) return true;
+    }
+  }
+  return false;
+}
+
 // ---- dates -------------------------------------------------------------------
 
 void Checker::CheckDateOrder(const char* a_what, const std::optional<ast::Dated>& a, const char* b_what,
@@ -340,14 +362,27 @@ void Checker::CheckRuleGraph() {
     }
     // A rule whose condition repeats an earlier rule's, in the same window
     // and under the same base: the later one is shadowed or always conflicts.
-    if (!r.rule->when) continue;
+    // An exception whose base is unknown (E0207) is not compared: it is not
+    // a general rule, and its base cannot be matched.
+    auto broken = [](const RuleInfo& x) { return x.rule->exception_to && !x.base; };
+    if (!r.rule->when || broken(r)) continue;
     std::string cond = ast::PrintExpr(r.rule->when);
+    auto flags = [](const ast::RuleDecl* x) {
+      std::vector<std::string> v;
+      for (const auto& f : x->flags) v.push_back(f.name);
+      std::sort(v.begin(), v.end());
+      return v;
+    };
     for (size_t j = 0; j < i; ++j) {
       const RuleInfo& o = rules_[j];
-      if (!o.rule->when || o.base != r.base || ast::PrintExpr(o.rule->when) != cond) continue;
+      if (!o.rule->when || broken(o) || o.base != r.base || ast::PrintExpr(o.rule->when) != cond) continue;
+      // A rule that only raises flags does not conflict with one that
+      // decides; two that only flag repeat each other if they flag alike.
+      if ((r.rule->then == nullptr) != (o.rule->then == nullptr)) continue;
+      if (!r.rule->then && flags(r.rule) != flags(o.rule)) continue;
       Window ow = RuleWindow(*o.mi->m, *o.rule);
       if (ow.from != w.from || ow.through != w.through) continue;
-      bool same_effect = (r.rule->then && o.rule->then && ast::PrintExpr(r.rule->then) == ast::PrintExpr(o.rule->then));
+      bool same_effect = !r.rule->then || ast::PrintExpr(r.rule->then) == ast::PrintExpr(o.rule->then);
       auto d = diags_.Emit(Kind::ShadowedRule, r.rule->name.range, r.rule->name.name, o.rule->name.name);
       NoteDecl(d, o.rule, "the earlier rule");
       d.Help(same_effect ? "the two decide alike; remove one"

@@ -9,6 +9,16 @@ namespace edict::sema {
 
 using diag::Kind;
 
+// E0311 for `who`, naming the first two inputs it reads in declaration order.
+void Checker::ReportTwoInputs(SourceRange at, const std::string& who, const std::set<const ast::Decl*>& read) {
+  std::vector<const ast::Decl*> v(read.begin(), read.end());
+  std::sort(v.begin(), v.end(), [](const ast::Decl* a, const ast::Decl* b) {
+    return std::make_pair(a->range.file, a->range.begin) < std::make_pair(b->range.file, b->range.begin);
+  });
+  diags_.Emit(Kind::TwoInputs, at, who, v[0]->name.name, v[1]->name.name)
+      .Help("read one input per rule; other records can be looked up in a `table`, e.g. `licences[s.id]`");
+}
+
 void Checker::NoteDecl(diag::Builder& b, const ast::Decl* d, const std::string& what) {
   if (!d) return;
   std::string label = what;
@@ -61,24 +71,37 @@ std::optional<Unit> Checker::ResolveUnit(const ModuleInfo& mi, const ast::UnitAs
 
 Type Checker::ResolveType(const ModuleInfo& mi, const ast::TypeRef* t) {
   if (!t) return Type::Error();
+  // Each written type is resolved (and its mistakes reported) once, however
+  // often a field of that type is read.
+  auto memo = resolved_types_.find(t);
+  if (memo != resolved_types_.end()) return memo->second;
+  Type result = ResolveTypeOnce(mi, t);
+  resolved_types_[t] = result;
+  return result;
+}
+
+Type Checker::ResolveTypeOnce(const ModuleInfo& mi, const ast::TypeRef* t) {
   switch (t->kind) {
     case ast::TypeRef::Kind::Optional: return Type::Wrap(TypeKind::Optional, ResolveType(mi, t->inner.get()));
     case ast::TypeRef::Kind::Set: return Type::Wrap(TypeKind::Set, ResolveType(mi, t->inner.get()));
     case ast::TypeRef::Kind::Named: break;
   }
   const std::string& n = t->name;
+  if (n.empty()) return Type::Error();  // did not parse; the syntax error is reported
   auto number = [&](TypeKind k) {
     int64_t factor = 1;
     std::optional<Unit> u = ResolveUnit(mi, t->unit, &factor);
     if (u && factor != 1) {
-      diags_.Emit(Kind::UnknownUnit, t->unit.range, ast::PrintUnit(t->unit))
-          .Help("a field or constant is typed in a base unit; scaled units are for literals");
+      diags_.Emit(Kind::TypeMismatch, t->unit.range, Tick(u->ToString()), Tick(ast::PrintUnit(t->unit)))
+          .Help(fmt::format("`{0}` is {1} `{2}`: write the type in `{2}`; amounts in rules may still be "
+                            "written in `{0}`, e.g. `1_700 {0}`",
+                            ast::PrintUnit(t->unit), factor, u->ToString()));
     }
     return u ? Type::Number(k, *u) : Type::Error();
   };
   auto no_unit = [&](Type ty) {
     if (t->unit.present()) {
-      diags_.Emit(Kind::TypeMismatch, t->unit.range, "no unit", ast::PrintUnit(t->unit))
+      diags_.Emit(Kind::TypeMismatch, t->unit.range, "no unit", Tick(ast::PrintUnit(t->unit)))
           .Help("only `Int` and `Decimal` carry units");
     }
     return ty;
@@ -143,25 +166,29 @@ Type Checker::ValueDeclType(const ModuleInfo& mi, const ast::ValueDecl& d, std::
     if (is_set && declared.kind != TypeKind::Set) declared = Type::Wrap(TypeKind::Set, declared);
   }
   Type t = CheckExpr(ctx, d.value, has_declared ? &declared : nullptr);
-  if (has_declared && !t.Matches(declared)) {
-    auto b = diags_.Emit(t.IsNumber() && declared.IsNumber() && t.unit != declared.unit ? Kind::TypeMismatch
-                                                                                           : Kind::TypeMismatch,
-                         d.value->range, declared.ToString(), t.ToString());
+  if (is_set && !t.IsError() && t.kind != TypeKind::Set) {
+    diags_.Emit(Kind::TypeMismatch, d.value->range, "a set", Tick(t.ToString()))
+        .Help(fmt::format("write the members in braces: `{{ {} }}`", ast::PrintExpr(d.value)));
+    t = Type::Error();
+  } else if (has_declared && !t.Matches(declared)) {
+    auto b = diags_.Emit(Kind::TypeMismatch, d.value->range, Tick(declared.ToString()), Tick(t.ToString()));
     b.Label(t.ToString()).NoteAt(d.type->range, "declared type");
     if (t.IsNumber() && declared.IsNumber() && t.unit.empty()) {
       b.Help(fmt::format("give the number its unit, e.g. `{} {}`", ast::PrintExpr(d.value),
                          declared.unit.ToString()));
+    } else if (declared.kind == TypeKind::Date && d.value->kind == ast::ExprKind::TextLit) {
+      b.Help(fmt::format("a date is written without quotes: `{}`", d.value->text));
     }
-  }
-  if (is_set && !t.IsError() && t.kind != TypeKind::Set) {
-    diags_.Emit(Kind::TypeMismatch, d.value->range, "a set", t.ToString())
-        .Help("write the members in braces: `{ US, GB }`");
-    t = Type::Error();
   }
   Type result = has_declared ? declared : t;
   if (read.size() > 1) {
-    auto it = read.begin();
-    diags_.Emit(Kind::TwoInputs, d.name.range, d.name.name, (*it)->name.name, (*std::next(it))->name.name);
+    ReportTwoInputs(d.name.range, d.name.name, read);
+    // Reported here: the rules that use it are not reported again for it;
+    // they go on as if it read only the first input declared.
+    const ast::Decl* first = *std::min_element(read.begin(), read.end(), [](const ast::Decl* a, const ast::Decl* b) {
+      return std::make_pair(a->range.file, a->range.begin) < std::make_pair(b->range.file, b->range.begin);
+    });
+    read = {first};
   }
   if (is_const && t.kind == TypeKind::Int) {
     bool overflow = false;
@@ -176,9 +203,12 @@ Type Checker::ValueDeclType(const ModuleInfo& mi, const ast::ValueDecl& d, std::
     std::optional<int32_t> last;
     for (const auto& ch : s.changes) {
       Type mt = CheckExpr(ctx, ch.members, result.IsError() ? nullptr : &result);
-      if (!mt.IsError() && !result.IsError() && !mt.Matches(result)) {
-        diags_.Emit(Kind::MixedSet, ch.members->range, result.Inner().ToString(),
-                    mt.kind == TypeKind::Set ? mt.Inner().ToString() : mt.ToString());
+      if (!mt.IsError() && !result.IsError() && mt.kind != TypeKind::Set) {
+        diags_.Emit(Kind::TypeMismatch, ch.members->range, Tick(result.ToString()), Tick(mt.ToString()))
+            .Help(fmt::format("write the members in braces: `{{ {} }}`", ast::PrintExpr(ch.members)));
+      } else if (!mt.IsError() && !result.IsError() && !mt.Matches(result)) {
+        diags_.Emit(Kind::MixedSet, ch.members->range, result.Inner().ToString(), mt.Inner().ToString())
+            .Help(fmt::format("`{}` holds `{}`; add members of that type", d.name.name, result.Inner().ToString()));
       }
       if (last && ch.on.date < *last) {
         diags_.Emit(Kind::DatesUnordered, ch.on.range, ch.add ? "an addition" : "a removal",
@@ -211,8 +241,9 @@ void Checker::CheckCap(const ModuleInfo& mi, const ast::CapDecl& c) {
     int64_t factor = 1;
     if (auto u = ResolveUnit(mi, *c.counts, &factor)) {
       if (factor != 1) {
-        diags_.Emit(Kind::UnknownUnit, c.counts->range, ast::PrintUnit(*c.counts))
-            .Help("a cap counts in a base unit; write its limit in any scaled unit");
+        diags_.Emit(Kind::TypeMismatch, c.counts->range, Tick(u->ToString()), Tick(ast::PrintUnit(*c.counts)))
+            .Help(fmt::format("a cap counts in the base unit `{}`; its limit can be written in `{}`",
+                              u->ToString(), ast::PrintUnit(*c.counts)));
       }
       unit_type = Type::Number(TypeKind::Int, *u);
     }
@@ -224,7 +255,8 @@ void Checker::CheckCap(const ModuleInfo& mi, const ast::CapDecl& c) {
   }
   if (c.period == ast::Period::Window && c.window_through.date < c.window_from.date) {
     diags_.Emit(Kind::EmptyWindow, c.period_range, rt::FormatDate(c.window_from.date),
-                rt::FormatDate(c.window_through.date));
+                rt::FormatDate(c.window_through.date))
+        .Help("write the first day, then the last: `over 2025-01-13 through 2027-12-31`");
   }
   ExprCtx ctx;
   ctx.mi = &mi;
@@ -235,11 +267,13 @@ void Checker::CheckCap(const ModuleInfo& mi, const ast::CapDecl& c) {
     Type bare = t.kind == TypeKind::Optional ? t.Inner() : t;
     bool ok = bare.IsError() || bare.kind == TypeKind::Text || bare.kind == TypeKind::Country ||
               bare.kind == TypeKind::Enum || bare.kind == TypeKind::Int;
-    if (!ok) diags_.Emit(Kind::BadKeyType, k->range, t.ToString());
+    if (!ok) {
+      diags_.Emit(Kind::BadKeyType, k->range, t.ToString())
+          .Help("key the cap by whom the quota is for, e.g. `per s.consignee`");
+    }
   }
   if (read.size() > 1) {
-    auto it = read.begin();
-    diags_.Emit(Kind::TwoInputs, c.keys_range, c.name.name, (*it)->name.name, (*std::next(it))->name.name);
+    ReportTwoInputs(c.keys_range, c.name.name, read);
   }
   if (c.limits.empty()) {
     diags_.Emit(Kind::MissingClause, c.name.range, "cap", c.name.name, "limit")
@@ -253,14 +287,14 @@ void Checker::CheckCap(const ModuleInfo& mi, const ast::CapDecl& c) {
   for (const auto& l : c.limits) {
     Type t = CheckExpr(cctx, l.value, unit_type.IsError() ? nullptr : &unit_type);
     if (!t.IsError() && !unit_type.IsError() && !t.Matches(unit_type)) {
-      auto d = diags_.Emit(Kind::TypeMismatch, l.value->range, unit_type.ToString(), t.ToString());
+      auto d = diags_.Emit(Kind::TypeMismatch, l.value->range, Tick(unit_type.ToString()), Tick(t.ToString()));
       d.Label(t.ToString()).Help(fmt::format("cap `{}` counts `{}`", c.name.name, unit_type.ToString()));
     } else if (t.kind == TypeKind::Int) {
       bool overflow = false;
       auto v = ConstInt(mi, l.value, &overflow);
       if (overflow) diags_.Emit(Kind::ConstantOverflow, l.value->range);
       else if (v && *v < 0) {
-        diags_.Emit(Kind::TypeMismatch, l.value->range, "a limit of 0 or more", std::to_string(*v));
+        diags_.Emit(Kind::TypeMismatch, l.value->range, "a limit of 0 or more", Tick(ast::PrintExpr(l.value)));
       }
     }
     if (!l.from) {
@@ -309,6 +343,7 @@ std::optional<Symbol> Checker::ResolveRule(const ModuleInfo& mi, const ast::Name
 
 void Checker::CheckFlagName(const ModuleInfo& mi, const ast::Named& n) {
   if (LookupOne(mi, Ns::Flag, n.name)) return;
+  if (BrokenDeclInScope(mi, {ast::DeclKind::Flags})) return;  // it may be the one lost
   auto d = diags_.Emit(Kind::UnknownFlag, n.range, n.name);
   std::string s = Suggest(mi, Ns::Flag, n.name);
   d.Help(s.empty() ? fmt::format("declare it: `flags {{ {} \"what it warns of\" }}`", n.name)
@@ -328,7 +363,7 @@ void Checker::CheckOutcomeValue(const ModuleInfo& mi, const ast::Expr* e) {
   Type want = Type::Of(TypeKind::Outcome, o);
   Type t = CheckExpr(ctx, e, &want);
   if (!t.Matches(want)) {
-    diags_.Emit(Kind::TypeMismatch, e->range, want.ToString(), t.ToString())
+    diags_.Emit(Kind::TypeMismatch, e->range, Tick(want.ToString()), Tick(t.ToString()))
         .Label(t.ToString())
         .Help(fmt::format("a rule decides one of the variants of `{}`", o->name.name));
   }
@@ -343,6 +378,7 @@ void Checker::CheckRule(const ModuleInfo& mi, const ast::RuleDecl& r) {
   if (r.exception_to) {
     if (auto base = ResolveRule(mi, *r.exception_to, true)) {
       info.base = static_cast<const ast::RuleDecl*>(base->decl);
+      out_.exception_base[&r] = info.base;
     }
   }
   rules_.push_back(info);
@@ -374,7 +410,8 @@ void Checker::CheckRule(const ModuleInfo& mi, const ast::RuleDecl& r) {
       continue;
     }
     auto* cd = static_cast<const ast::CapDecl*>(cap->decl);
-    if (amount.IsError() || !cd->counts) continue;
+    out_.charge_cap[&ch] = cd;
+    if (amount.IsError() || !cd->counts || cd->has_syntax_error) continue;
     int64_t factor = 1;
     std::optional<Unit> cu = ResolveUnit(*decl_module_.at(cd), *cd->counts, &factor);
     if (!cu) continue;
@@ -393,8 +430,7 @@ void Checker::CheckRule(const ModuleInfo& mi, const ast::RuleDecl& r) {
     }
   }
   if (read.size() > 1) {
-    auto it = read.begin();
-    diags_.Emit(Kind::TwoInputs, r.name.range, r.name.name, (*it)->name.name, (*std::next(it))->name.name);
+    ReportTwoInputs(r.name.range, r.name.name, read);
   }
   CheckDateOrder("`effective`", r.effective, "`through`", r.through, false);
   // A rule outside the life of its regulation never applies.
@@ -402,12 +438,17 @@ void Checker::CheckRule(const ModuleInfo& mi, const ast::RuleDecl& r) {
   if (r.through && h.effective && r.through->date < h.effective->date) {
     diags_.Emit(Kind::NeverApplies, r.name.range, r.name.name,
                 fmt::format("it ends ({}) before `{}` takes effect ({})", rt::FormatDate(r.through->date),
-                            h.name.name, rt::FormatDate(h.effective->date)));
+                            h.name.name, rt::FormatDate(h.effective->date)))
+        .Help("check the rule's `through` date against the regulation's `effective` date");
   }
-  if (r.effective && h.sunset && r.effective->date >= h.sunset->date) {
+  // A sunset before the effective date is reported with the header (E0401);
+  // rules are not measured against it.
+  bool sunset_ok = !h.effective || !h.sunset || h.sunset->date > h.effective->date;
+  if (r.effective && h.sunset && sunset_ok && r.effective->date >= h.sunset->date) {
     diags_.Emit(Kind::NeverApplies, r.name.range, r.name.name,
                 fmt::format("it starts ({}) after `{}` sunsets ({})", rt::FormatDate(r.effective->date),
-                            h.name.name, rt::FormatDate(h.sunset->date)));
+                            h.name.name, rt::FormatDate(h.sunset->date)))
+        .Help("check the rule's `effective` date against the regulation's `sunset`");
   }
   if (r.cites.empty()) {
     diags_.Emit(Kind::MissingCitation, r.name.range, r.exception_to ? "exception" : "rule", r.name.name)
@@ -424,6 +465,9 @@ void Checker::CheckAction(const ModuleInfo& mi, const ast::Decl& d) {
         .Help(fmt::format("start an amendment file: `amendment NAME to {} \"title\"`", mi.name()));
     return;
   }
+  // An amendment whose regulation is unknown (E0204, E0208, E0212): what
+  // its actions name cannot be looked up.
+  if (!mi.target) return;
   const ast::Named* target = nullptr;
   if (auto* s = ast::As<ast::SuspendDecl>(&d)) target = &s->target;
   if (auto* r = ast::As<ast::RepealDecl>(&d)) target = &r->target;
@@ -443,6 +487,8 @@ void Checker::CheckAction(const ModuleInfo& mi, const ast::Decl& d) {
                      : fmt::format("did you mean `{}`?", s));
     return;
   }
+  if (sym) out_.action_decl[&d] = sym->decl;
+  else out_.action_module[&d] = whole->m;
   const char* participle = d.kind == ast::DeclKind::Suspend ? "suspended"
                            : d.kind == ast::DeclKind::Repeal ? "repealed"
                                                              : "replaced";
@@ -469,11 +515,13 @@ void Checker::CheckAction(const ModuleInfo& mi, const ast::Decl& d) {
   if (auto* r = ast::As<ast::ReplaceDecl>(&d); r && sym) {
     if (sym->kind == Symbol::Kind::Rule) {
       if (r->with->kind != ast::ExprKind::Name) {
-        diags_.Emit(Kind::TypeMismatch, r->with->range, "the name of a rule", ast::PrintExpr(r->with))
+        diags_.Emit(Kind::TypeMismatch, r->with->range, "the name of a rule", Tick(ast::PrintExpr(r->with)))
             .Help("declare the new rule in this amendment and name it: `replace lpp on 2026-01-01 with lpp_2026`");
       } else if (auto nr = ResolveRule(mi, {r->with->text, r->with->range}, true)) {
+        out_.replace_with[&d] = static_cast<const ast::RuleDecl*>(nr->decl);
         if (nr->decl == sym->decl) {
-          diags_.Emit(Kind::NoChange, r->with->range, fmt::format("`{}` is replaced with itself", r->with->text));
+          diags_.Emit(Kind::NoChange, r->with->range, fmt::format("`{}` is replaced with itself", r->with->text))
+              .Help("declare the new rule in this amendment and name it after `with`");
         }
       }
     } else {
@@ -484,9 +532,8 @@ void Checker::CheckAction(const ModuleInfo& mi, const ast::Decl& d) {
       Type want = ValueDeclType(*decl_module_.at(sym->decl), *static_cast<const ast::ValueDecl*>(sym->decl), &none);
       Type got = CheckExpr(ctx, r->with, want.IsError() ? nullptr : &want);
       if (!got.Matches(want)) {
-        auto b = diags_.Emit(got.IsNumber() && want.IsNumber() ? Kind::UnitMismatch : Kind::TypeMismatch,
-                             r->with->range, got.IsNumber() && want.IsNumber() ? "replace" : want.ToString(),
-                             got.IsNumber() && want.IsNumber() ? want.ToString() : got.ToString(), got.ToString());
+        auto b = diags_.Emit(Kind::TypeMismatch, r->with->range, Tick(want.ToString()), Tick(got.ToString()));
+        b.Label(got.ToString());
         NoteDecl(b, sym->decl, "the value replaced");
       }
     }
@@ -508,24 +555,38 @@ void Checker::CheckTest(const ModuleInfo& mi, const ast::TestDecl& t) {
   // field -> where it was set, per input
   using Assigned = std::map<std::string, SourceRange>;
   const ast::InputDecl* input = nullptr;
+  // Returns false when an assignment's field could not be told (E0508,
+  // E0203): the row is then not checked for unset fields, which would only
+  // repeat that mistake.
   auto check_assigns = [&](const std::vector<ast::Assignment>& as, Assigned& into) {
     Assigned here;
+    bool understood = true;
     for (const auto& a : as) {
       const ast::Expr* tg = a.target;
       if (tg->kind != ast::ExprKind::Field || tg->kids[0]->kind != ast::ExprKind::Name) {
-        diags_.Emit(Kind::NotAssignable, tg->range).Help("write `s.quantity = 1_699`");
+        auto b = diags_.Emit(Kind::NotAssignable, tg->range);
+        if (tg->kind == ast::ExprKind::Name && mi.default_input) {
+          b.Help(fmt::format("write `{}.{}`", mi.default_input->name.name, tg->text));
+        } else {
+          b.Help("write `s.quantity = 1_699`");
+        }
         CheckExpr(vctx, a.value);
+        understood = false;
         continue;
       }
       auto sym = LookupOne(mi, Ns::Value, tg->kids[0]->text);
       if (!sym || sym->kind != Symbol::Kind::Input) {
-        diags_.Emit(Kind::NotAssignable, tg->kids[0]->range).Help("write `s.quantity = 1_699`");
+        auto b = diags_.Emit(Kind::NotAssignable, tg->kids[0]->range);
+        if (sym) b.Label(std::string("this is ") + KindPhrase(sym->kind));
+        b.Help("write `s.quantity = 1_699`");
         CheckExpr(vctx, a.value);
+        understood = false;
         continue;
       }
       auto* in = ast::As<ast::InputDecl>(sym->decl);
       if (input && input != in) {
-        diags_.Emit(Kind::TwoInputs, tg->range, "this test", input->name.name, in->name.name);
+        diags_.Emit(Kind::TwoInputs, tg->range, t.title, input->name.name, in->name.name)
+            .Help("a test fills in the one input its rules read");
       }
       input = in;
       Type rt = ResolveType(*decl_module_.at(in), in->type.get());
@@ -536,17 +597,16 @@ void Checker::CheckTest(const ModuleInfo& mi, const ast::TestDecl& t) {
         if (f.name.name == tg->text) field = &f;
       }
       if (!field) {
-        diags_.Emit(Kind::UnknownField, tg->range, rec->name.name, tg->text);
+        if (!rec->has_syntax_error) diags_.Emit(Kind::UnknownField, tg->range, rec->name.name, tg->text);
         CheckExpr(vctx, a.value);
+        understood = false;
         continue;
       }
       Type ft = ResolveType(*decl_module_.at(rec), field->type.get());
       const Type& want = ft.kind == TypeKind::Optional ? ft.Inner() : ft;
       Type got = CheckExpr(vctx, a.value, &want);
       if (!got.Matches(want)) {
-        auto b = diags_.Emit(got.IsNumber() && want.IsNumber() ? Kind::UnitMismatch : Kind::TypeMismatch,
-                             a.value->range, got.IsNumber() && want.IsNumber() ? "assign" : want.ToString(),
-                             got.IsNumber() && want.IsNumber() ? want.ToString() : got.ToString(), got.ToString());
+        auto b = diags_.Emit(Kind::TypeMismatch, a.value->range, Tick(want.ToString()), Tick(got.ToString()));
         b.Label(got.ToString());
         if (got.IsNumber() && got.unit.empty() && !want.unit.empty()) {
           b.Help(fmt::format("write the unit: `{} {}`", ast::PrintExpr(a.value), want.unit.ToString()));
@@ -554,21 +614,23 @@ void Checker::CheckTest(const ModuleInfo& mi, const ast::TestDecl& t) {
       }
       if (here.count(tg->text)) {
         diags_.Emit(Kind::RepeatedClause, tg->range, ast::PrintExpr(tg))
-            .NoteAt(here[tg->text], "first set here");
+            .NoteAt(here[tg->text], "first set here")
+            .Help("keep one; a row may change a field its test's `given` line sets");
       }
       here[tg->text] = tg->range;
       into[tg->text] = tg->range;
     }
+    return understood;
   };
   Assigned given;
-  check_assigns(t.given, given);
+  bool given_understood = check_assigns(t.given, given);
   for (const auto& row : t.rows) {
     Assigned all = given;
-    check_assigns(row.sets, all);
+    bool understood = check_assigns(row.sets, all) && given_understood;
     if (row.expect) CheckOutcomeValue(mi, row.expect);
     for (const auto& f : row.flags) CheckFlagName(mi, f);
     const ast::InputDecl* in = input ? input : mi.default_input;
-    if (!in) continue;
+    if (!in || !understood) continue;
     Type rt = ResolveType(*decl_module_.at(in), in->type.get());
     const ast::RecordDecl* rec = rt.kind == TypeKind::Record ? ast::As<ast::RecordDecl>(rt.decl) : nullptr;
     if (!rec) continue;
@@ -600,10 +662,10 @@ void Checker::CheckDecl(const ModuleInfo& mi, const ast::Decl& d) {
       if (u.factor) {
         int64_t f = 1;
         if (u.factor->kind != ast::ExprKind::IntLit) {
-          diags_.Emit(Kind::TypeMismatch, u.factor->range, "a whole number", ast::PrintExpr(u.factor))
+          diags_.Emit(Kind::TypeMismatch, u.factor->range, "a whole number", Tick(ast::PrintExpr(u.factor)))
               .Help("a scaled unit is a whole multiple of another, so that amounts stay exact");
         } else if (u.factor->int_value <= 0) {
-          diags_.Emit(Kind::TypeMismatch, u.factor->range, "a positive number", ast::PrintExpr(u.factor));
+          diags_.Emit(Kind::TypeMismatch, u.factor->range, "a positive number", Tick(ast::PrintExpr(u.factor)));
         } else {
           ResolveUnit(mi, u.factor->unit, &f);
         }
@@ -618,7 +680,7 @@ void Checker::CheckDecl(const ModuleInfo& mi, const ast::Decl& d) {
         if (!v.payload) continue;
         Type p = ResolveType(mi, v.payload.get());
         if (!p.IsError() && p.kind != TypeKind::Enum) {
-          diags_.Emit(Kind::TypeMismatch, v.payload->range, "an enum", p.ToString())
+          diags_.Emit(Kind::TypeMismatch, v.payload->range, "an enum", Tick(p.ToString()))
               .Help("an outcome's basis is one of a fixed list: declare it with `enum`");
         }
       }
@@ -626,7 +688,8 @@ void Checker::CheckDecl(const ModuleInfo& mi, const ast::Decl& d) {
         auto it = std::find_if(o.variants.begin(), o.variants.end(),
                                [&](const ast::Variant& v) { return v.name.name == o.otherwise->name; });
         if (it == o.variants.end()) {
-          diags_.Emit(Kind::UnknownVariant, o.otherwise->range, o.otherwise->name, o.name.name);
+          diags_.Emit(Kind::UnknownVariant, o.otherwise->range, o.otherwise->name, o.name.name)
+              .Help(VariantList(fmt::format("the variants of `{}` are", o.name.name), o.variants));
         } else if (it->payload) {
           diags_.Emit(Kind::PayloadMismatch, o.otherwise->range, o.otherwise->name, "needs a basis, so it cannot be the default")
               .Help("the default decision applies when no rule does; pick a variant without a basis");
@@ -642,15 +705,40 @@ void Checker::CheckDecl(const ModuleInfo& mi, const ast::Decl& d) {
       int keys = 0;
       for (const auto& f : fields) {
         if (seen.count(f.name.name)) {
-          diags_.Emit(Kind::DuplicateName, f.name.range, f.name.name).NoteAt(seen[f.name.name], "first declared here");
+          diags_.Emit(Kind::DuplicateName, f.name.range, f.name.name)
+              .NoteAt(seen[f.name.name], "first declared here")
+              .Help("a record has one column of each name; remove or rename one");
         }
         seen[f.name.name] = f.name.range;
-        ResolveType(mi, f.type.get());
+        Type ft = ResolveType(mi, f.type.get());
+        out_.field_types[&f] = ft;
         keys += f.is_key;
+        // `at least` / `at most`: a constant of the field's own type.
+        for (const ast::Expr* bound : {f.at_least, f.at_most}) {
+          if (!bound || ft.IsError()) continue;
+          const Type& want = ft.kind == TypeKind::Optional ? ft.Inner() : ft;
+          ExprCtx ctx;
+          ctx.mi = &mi;
+          ctx.constant_what = "a field's bound";
+          Type got = CheckExpr(ctx, bound, &want);
+          if (got.IsError()) continue;
+          if (!(want.IsNumber() || want.kind == TypeKind::Date)) {
+            diags_.Emit(Kind::BadOperands, bound->range, f.at_least == bound ? "at least" : "at most",
+                        want.ToString(), got.ToString())
+                .Help("only numbers and dates have bounds");
+          } else if (!got.Matches(want) && !(want.kind == TypeKind::Decimal && got.kind == TypeKind::Int &&
+                                             got.unit == want.unit)) {
+            diags_.Emit(Kind::TypeMismatch, bound->range, Tick(want.ToString()), Tick(got.ToString()))
+                .Label(got.ToString())
+                .Help(fmt::format("write the bound in the field's unit, e.g. `at least 1 {}`",
+                                  want.unit.empty() ? "" : want.unit.ToString()));
+          }
+        }
       }
       if (d.kind == ast::DeclKind::Table && keys != 1) {
         diags_.Emit(Kind::BadTableKey, d.name.range, d.name.name, keys)
-            .Help("mark the column rows are looked up by: `name: Text key`");
+            .Help(keys == 0 ? "mark the column rows are looked up by: `name: Text key`"
+                            : "rows are looked up by one column; keep `key` on that one only");
       }
       break;
     }
@@ -658,7 +746,7 @@ void Checker::CheckDecl(const ModuleInfo& mi, const ast::Decl& d) {
       auto& in = static_cast<const ast::InputDecl&>(d);
       Type t = ResolveType(mi, in.type.get());
       if (!t.IsError() && !(t.kind == TypeKind::Record && ast::As<ast::RecordDecl>(t.decl))) {
-        diags_.Emit(Kind::TypeMismatch, in.type->range, "a record", t.ToString())
+        diags_.Emit(Kind::TypeMismatch, in.type->range, "a record", Tick(t.ToString()))
             .Help("an input is one row of the ledger: declare its columns with `record`");
       }
       break;
@@ -673,6 +761,7 @@ void Checker::CheckDecl(const ModuleInfo& mi, const ast::Decl& d) {
     case ast::DeclKind::Prefer: {
       for (const auto& n : static_cast<const ast::PreferDecl&>(d).order) {
         auto s = ResolveRule(mi, n, true);
+        if (s) out_.named_rule[&n] = static_cast<const ast::RuleDecl*>(s->decl);
         if (s && !static_cast<const ast::RuleDecl*>(s->decl)->exception_to) {
           diags_.Emit(Kind::WrongKindOfName, n.range, n.name, "a general rule", "an exception")
               .Help("`prefer` orders exceptions to the same rule");

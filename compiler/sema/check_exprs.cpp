@@ -35,6 +35,22 @@ const char* Verb(Op op) {
 
 }  // namespace
 
+void Checker::NoteRef(const ast::Expr* e, const Symbol& s) {
+  using K = Symbol::Kind;
+  Ref::Kind k;
+  switch (s.kind) {
+    case K::Input: k = Ref::Kind::Input; break;
+    case K::Const: k = Ref::Kind::Const; break;
+    case K::Let: k = Ref::Kind::Let; break;
+    case K::Set: k = Ref::Kind::Set; break;
+    case K::Variant: k = Ref::Kind::Variant; break;
+    case K::OutcomeVariant: k = Ref::Kind::OutcomeVariant; break;
+    case K::Table: k = Ref::Kind::Table; break;
+    default: return;
+  }
+  out_.refs[e] = Ref{k, s.decl, s.index};
+}
+
 Type Checker::CheckBool(const ExprCtx& ctx, const ast::Expr* e) {
   Type t = CheckExpr(ctx, e);
   if (!t.IsError() && t.kind != TypeKind::Bool) {
@@ -59,11 +75,13 @@ Type Checker::CheckExpr(const ExprCtx& ctx, const ast::Expr* e, const Type* expe
       int64_t factor = 1;
       std::optional<Unit> u = ResolveUnit(*ctx.mi, e->unit, &factor);
       if (!u) { t = Type::Error(); break; }
+      if (factor != 1) out_.literal_factor[e] = factor;
       if (k == TypeKind::Int && factor != 1) {
         int64_t out;
         if (rt::MulOverflows(e->int_value, factor, &out)) {
           diags_.Emit(Kind::ConstantOverflow, e->range)
-              .Help(fmt::format("`{}` is {} of the base unit; the product does not fit", ast::PrintUnit(e->unit), factor));
+              .Help(fmt::format("`{}` is {} `{}`; the product does not fit", ast::PrintUnit(e->unit), factor,
+                                u->ToString()));
         }
       }
       t = Type::Number(k, *u);
@@ -92,7 +110,7 @@ Type Checker::CheckExpr(const ExprCtx& ctx, const ast::Expr* e, const Type* expe
       }
       Type k = CheckExpr(ctx, e->kids[1], &key_type);
       if (!k.Matches(key_type) && !(k.kind == TypeKind::Optional && k.Inner().Matches(key_type))) {
-        diags_.Emit(Kind::TypeMismatch, e->kids[1]->range, key_type.ToString(), k.ToString())
+        diags_.Emit(Kind::TypeMismatch, e->kids[1]->range, Tick(key_type.ToString()), Tick(k.ToString()))
             .Help(fmt::format("`{}` is keyed by `{}`", table->name.name, key_type.ToString()));
       }
       t = Type::Wrap(TypeKind::Optional, Record(table));
@@ -110,7 +128,9 @@ Type Checker::CheckExpr(const ExprCtx& ctx, const ast::Expr* e, const Type* expe
           elem = kt;
           have = true;
         } else if (!kt.Matches(elem)) {
-          diags_.Emit(Kind::MixedSet, k->range, elem.ToString(), kt.ToString()).Label(kt.ToString());
+          diags_.Emit(Kind::MixedSet, k->range, elem.ToString(), kt.ToString())
+              .Label(kt.ToString())
+              .Help(fmt::format("every member must be a `{}`", elem.ToString()));
         }
       }
       t = Type::Wrap(TypeKind::Set, elem);
@@ -123,7 +143,8 @@ Type Checker::CheckExpr(const ExprCtx& ctx, const ast::Expr* e, const Type* expe
       } else {
         Type in = CheckExpr(ctx, e->kids[0]);
         if (!in.IsError() && !in.IsNumber()) {
-          diags_.Emit(Kind::BadOperands, e->range, "-", in.ToString(), in.ToString());
+          diags_.Emit(Kind::BadOperands, e->range, "-", in.ToString(), in.ToString())
+              .Help("`-` works on numbers (`Int`, `Decimal`)");
           in = Type::Error();
         }
         t = in;
@@ -143,13 +164,13 @@ Type Checker::CheckExpr(const ExprCtx& ctx, const ast::Expr* e, const Type* expe
         }
         elem = &key_type;
       } else if (!rhs.IsError()) {
-        diags_.Emit(Kind::TypeMismatch, e->kids[1]->range, "a set or a table", rhs.ToString())
+        diags_.Emit(Kind::TypeMismatch, e->kids[1]->range, "a set or a table", Tick(rhs.ToString()))
             .Help("`in` tests membership, e.g. `s.consignee_country in Tier1`");
       }
       Type lhs = CheckExpr(ctx, e->kids[0], elem);
       Type bare = lhs.kind == TypeKind::Optional ? lhs.Inner() : lhs;
       if (elem && !bare.Matches(*elem)) {
-        diags_.Emit(Kind::TypeMismatch, e->kids[0]->range, elem->ToString(), lhs.ToString())
+        diags_.Emit(Kind::TypeMismatch, e->kids[0]->range, Tick(elem->ToString()), Tick(lhs.ToString()))
             .Label(lhs.ToString())
             .Help(fmt::format("the members of `{}` are `{}`", ast::PrintExpr(e->kids[1]), elem->ToString()));
       }
@@ -160,7 +181,7 @@ Type Checker::CheckExpr(const ExprCtx& ctx, const ast::Expr* e, const Type* expe
       Type in = CheckExpr(ctx, e->kids[0]);
       if (!in.IsError() && in.kind != TypeKind::Optional) {
         diags_.Emit(Kind::NoChange, e->range,
-                    fmt::format("`{}` is never absent, so this test is always {}", ast::PrintExpr(e->kids[0]),
+                    fmt::format("`{}` is never absent, so this condition is always {}", ast::PrintExpr(e->kids[0]),
                                 (e->text == "present") != e->negated ? "true" : "false"))
             .Help("only `optional` fields can be absent");
       }
@@ -172,7 +193,7 @@ Type Checker::CheckExpr(const ExprCtx& ctx, const ast::Expr* e, const Type* expe
       Type a = CheckExpr(ctx, e->kids[1], expected);
       Type b = CheckExpr(ctx, e->kids[2], a.IsError() ? expected : &a);
       if (!a.Matches(b)) {
-        diags_.Emit(Kind::TypeMismatch, e->kids[2]->range, a.ToString(), b.ToString())
+        diags_.Emit(Kind::TypeMismatch, e->kids[2]->range, Tick(a.ToString()), Tick(b.ToString()))
             .Help("both branches of `if` give the same type");
       }
       t = a.IsError() ? b : a;
@@ -214,7 +235,11 @@ Type Checker::CheckBinary(const ExprCtx& ctx, const ast::Expr* e) {
         .Help(fmt::format("say what an absent value means: `{} otherwise …`", ast::PrintExpr(side)));
   };
   auto bad = [&]() {
-    diags_.Emit(Kind::BadOperands, e->range, ast::OpSpelling(e->op), a.ToString(), b.ToString());
+    bool order = e->op >= Op::Lt && e->op <= Op::Ge;
+    diags_.Emit(Kind::BadOperands, e->range, ast::OpSpelling(e->op), a.ToString(), b.ToString())
+        .Help(order ? fmt::format("`{}` orders numbers or dates; text can only be compared with `==` or `!=`",
+                                  ast::OpSpelling(e->op))
+                    : fmt::format("`{}` works on numbers (`Int`, `Decimal`)", ast::OpSpelling(e->op)));
     return Type::Error();
   };
   auto unit_mismatch = [&]() {
@@ -236,7 +261,7 @@ Type Checker::CheckBinary(const ExprCtx& ctx, const ast::Expr* e) {
         return a;
       }
       if (!a.Inner().Matches(b)) {
-        diags_.Emit(Kind::TypeMismatch, r->range, a.Inner().ToString(), b.ToString()).Label(b.ToString());
+        diags_.Emit(Kind::TypeMismatch, r->range, Tick(a.Inner().ToString()), Tick(b.ToString())).Label(b.ToString());
       }
       return a.Inner();
     }
@@ -249,7 +274,7 @@ Type Checker::CheckBinary(const ExprCtx& ctx, const ast::Expr* e) {
         return Type::Simple(TypeKind::Bool);
       }
       if (!x.Matches(y)) {
-        diags_.Emit(Kind::TypeMismatch, r->range, x.ToString(), y.ToString())
+        diags_.Emit(Kind::TypeMismatch, r->range, Tick(x.ToString()), Tick(y.ToString()))
             .Label(y.ToString())
             .NoteAt(l->range, "this is `" + x.ToString() + "`");
       }
@@ -304,7 +329,7 @@ Type Checker::VariantType(const Symbol& s, const ast::Expr* at, bool called) {
   const ast::Variant& v = o->variants[static_cast<size_t>(s.index)];
   if (v.payload && !called) {
     diags_.Emit(Kind::PayloadMismatch, at->range, v.name.name,
-                "needs a " + ast::PrintType(v.payload.get()))
+                "needs a basis, a `" + ast::PrintType(v.payload.get()) + "`")
         .Help(fmt::format("write `{}(…)` with one `{}`", v.name.name, ast::PrintType(v.payload.get())));
   }
   return Type::Of(TypeKind::Outcome, s.decl);
@@ -368,10 +393,16 @@ Type Checker::CheckName(const ExprCtx& ctx, const ast::Expr* e, const Type* expe
         .Help(fmt::format("write `{}.{}` (or whichever is meant)", found[0].decl->name.name, name));
     return Type::Error();
   }
-  if (found.size() == 1) return SymbolType(ctx, found[0], e);
+  if (found.size() == 1) {
+    NoteRef(e, found[0]);
+    return SymbolType(ctx, found[0], e);
+  }
 
   // Not a declared name: maybe a country code.
-  if (rt::IsIsoCountry(name)) return Type::Simple(TypeKind::Country);
+  if (rt::IsIsoCountry(name)) {
+    out_.refs[e] = Ref{Ref::Kind::Country, nullptr, rt::CountryIndex(name)};
+    return Type::Simple(TypeKind::Country);
+  }
   if (LooksLikeCountry(name)) {
     auto d = diags_.Emit(Kind::UnknownCountry, e->range, name);
     if (auto s = rt::SuggestCountry(name)) d.Help(fmt::format("did you mean `{}`?", *s));
@@ -383,12 +414,26 @@ Type Checker::CheckName(const ExprCtx& ctx, const ast::Expr* e, const Type* expe
         .Help(fmt::format("name something in it: `{}.…`", name));
     return Type::Error();
   }
+  // Declared, but not as a value: a unit, a type, a rule, a cap, ...
+  if (auto u = LookupOne(*ctx.mi, Ns::Unit, name)) {
+    diags_.Emit(Kind::WrongKindOfName, e->range, name, KindPhrase(u->kind), "a value")
+        .Help(fmt::format("an amount is a number with its unit, e.g. `1 {}`; a compound unit goes in brackets, "
+                          "e.g. `4_800 [TPP/{}]`",
+                          name, name));
+    return Type::Error();
+  }
+  for (Ns ns : {Ns::Type, Ns::Rule, Ns::Cap, Ns::Flag, Ns::Regime}) {
+    if (auto other = LookupOne(*ctx.mi, ns, name)) {
+      diags_.Emit(Kind::WrongKindOfName, e->range, name, KindPhrase(other->kind), "a value")
+          .Help("a value is a constant, a `let` definition, a set, an input or a variant");
+      return Type::Error();
+    }
+  }
+  // An enum or outcome that did not parse may have lost this variant.
+  if (BrokenDeclInScope(*ctx.mi, {ast::DeclKind::Enum, ast::DeclKind::Outcome})) return Type::Error();
   auto d = diags_.Emit(Kind::UnknownName, e->range, name);
   std::string s = Suggest(*ctx.mi, Ns::Value, name);
-  if (LookupOne(*ctx.mi, Ns::Unit, name)) {
-    d.Help(fmt::format("`{}` is a unit; a compound unit goes in brackets, e.g. `4_800 [TPP/{}]`", name, name));
-  } else if (!s.empty()) d.Help(fmt::format("did you mean `{}`?", s));
-  else if (LookupOne(*ctx.mi, Ns::Type, name)) d.Help(fmt::format("`{}` is a type, not a value", name));
+  if (!s.empty()) d.Help(fmt::format("did you mean `{}`?", s));
   else d.Help("declare it with `const`, `let` or `set`, or `use` the library that does");
   return Type::Error();
 }
@@ -404,19 +449,36 @@ Type Checker::CheckField(const ExprCtx& ctx, const ast::Expr* e, const Type* exp
             .Help(fmt::format("`{}` declares no value named `{}`", base->text, e->text));
         return Type::Error();
       }
+      NoteRef(e, it->second.front());
       return SymbolType(ctx, it->second.front(), e);
     }
     if (auto ty = LookupOne(*ctx.mi, Ns::Type, base->text)) {
       if (ty->kind == Symbol::Kind::Enum || ty->kind == Symbol::Kind::Outcome) {
         for (const Symbol& s : Lookup(*ctx.mi, Ns::Value, e->text)) {
-          if (s.decl == ty->decl) return VariantType(s, e, false);
+          if (s.decl == ty->decl) {
+            NoteRef(e, s);
+            return VariantType(s, e, false);
+          }
         }
-        diags_.Emit(Kind::UnknownVariant, e->range, e->text, base->text);
+        const auto& variants = ty->kind == Symbol::Kind::Enum ? ast::As<ast::EnumDecl>(ty->decl)->variants
+                                                              : ast::As<ast::OutcomeDecl>(ty->decl)->variants;
+        diags_.Emit(Kind::UnknownVariant, e->range, e->text, base->text)
+            .Help(VariantList(fmt::format("the variants of `{}` are", base->text), variants));
         return Type::Error();
       }
     }
   }
   (void)expected;
+  // `s.quantity` where no transaction may be read: underline the field read,
+  // not just the input's name.
+  if (ctx.constant_what && base->kind == ExprKind::Name) {
+    std::vector<Symbol> found = Lookup(*ctx.mi, Ns::Value, base->text);
+    if (found.size() == 1 && found[0].kind == Symbol::Kind::Input) {
+      diags_.Emit(Kind::NotConstant, e->range, ctx.constant_what)
+          .Help("a transaction's fields can be read in `let`, `when`, `charge` and cap keys");
+      return Type::Error();
+    }
+  }
   Type bt = CheckExpr(ctx, base);
   if (bt.IsError()) return Type::Error();
   bool optional = bt.kind == TypeKind::Optional;
@@ -431,10 +493,13 @@ Type Checker::CheckField(const ExprCtx& ctx, const ast::Expr* e, const Type* exp
   if (auto* t = ast::As<ast::TableDecl>(rec.decl)) fields = &t->fields;
   for (const auto& f : *fields) {
     if (f.name.name != e->text) continue;
+    out_.refs[e] = Ref{Ref::Kind::Field, rec.decl, static_cast<int>(&f - fields->data())};
     Type ft = ResolveType(*decl_module_.at(rec.decl), f.type.get());
     if (optional && ft.kind != TypeKind::Optional) return Type::Wrap(TypeKind::Optional, ft);
     return ft;
   }
+  // A record that did not parse may have lost the field after its error.
+  if (rec.decl->has_syntax_error) return Type::Error();
   auto d = diags_.Emit(Kind::UnknownField, e->range, rec.ToString(), e->text);
   std::string best;
   size_t best_len = 0;
@@ -452,32 +517,41 @@ Type Checker::CheckField(const ExprCtx& ctx, const ast::Expr* e, const Type* exp
 Type Checker::CheckCall(const ExprCtx& ctx, const ast::Expr* e, const Type* expected) {
   const std::string& fn = e->text;
   size_t n = e->kids.size();
-  auto arity = [&](size_t want) {
+  auto arity = [&](size_t want, const std::string& help) {
     if (n == want) return true;
-    diags_.Emit(Kind::WrongArgCount, e->range, fn, want, n);
+    diags_.Emit(Kind::WrongArgCount, e->range, fn, fmt::format("{} argument{}", want, want == 1 ? "" : "s"), n)
+        .Help(help);
     for (const ast::Expr* k : e->kids) CheckExpr(ctx, k);
     return false;
   };
   if (fn == "min" || fn == "max") {
-    if (!arity(2)) return Type::Error();
+    if (!arity(2, fmt::format("`{}(a, b)` gives the {} of two amounts in the same unit", fn,
+                              fn == "min" ? "smaller" : "larger"))) {
+      return Type::Error();
+    }
     Type a = CheckExpr(ctx, e->kids[0]);
     Type b = CheckExpr(ctx, e->kids[1]);
     if (a.IsError() || b.IsError()) return Type::Error();
     if (!a.IsNumber() || !b.IsNumber()) {
-      diags_.Emit(Kind::BadOperands, e->range, fn, a.ToString(), b.ToString());
+      diags_.Emit(Kind::BadOperands, e->range, fn, a.ToString(), b.ToString())
+          .Help(fmt::format("`{}` works on numbers (`Int`, `Decimal`)", fn));
       return Type::Error();
     }
     if (a.unit != b.unit) {
-      diags_.Emit(Kind::UnitMismatch, e->range, "compare", a.ToString(), b.ToString());
+      diags_.Emit(Kind::UnitMismatch, e->range, "compare", a.ToString(), b.ToString())
+          .NoteAt(e->kids[0]->range, "this is `" + a.ToString() + "`")
+          .NoteAt(e->kids[1]->range, "this is `" + b.ToString() + "`")
+          .Help("give both amounts the same unit");
       return Type::Error();
     }
     return a.kind == TypeKind::Decimal ? a : b;
   }
   if (fn == "year" || fn == "quarter" || fn == "month") {
-    if (!arity(1)) return Type::Error();
+    if (!arity(1, fmt::format("`{}(s.date)` takes one date", fn))) return Type::Error();
     Type a = CheckExpr(ctx, e->kids[0]);
     if (!a.IsError() && a.kind != TypeKind::Date) {
-      diags_.Emit(Kind::TypeMismatch, e->kids[0]->range, "Date", a.ToString());
+      diags_.Emit(Kind::TypeMismatch, e->kids[0]->range, "`Date`", Tick(a.ToString()))
+          .Help(fmt::format("`{}(s.date)` takes one date", fn));
     }
     return Type::Number(TypeKind::Int, {});
   }
@@ -494,6 +568,7 @@ Type Checker::CheckCall(const ExprCtx& ctx, const ast::Expr* e, const Type* expe
     for (const ast::Expr* k : e->kids) CheckExpr(ctx, k);
     return Type::Error();
   }
+  NoteRef(e, *outcome);
   auto* o = ast::As<ast::OutcomeDecl>(outcome->decl);
   const ast::Variant& v = o->variants[static_cast<size_t>(outcome->index)];
   if (!v.payload) {
@@ -502,11 +577,13 @@ Type Checker::CheckCall(const ExprCtx& ctx, const ast::Expr* e, const Type* expe
     for (const ast::Expr* k : e->kids) CheckExpr(ctx, k);
     return Type::Of(TypeKind::Outcome, o);
   }
-  if (!arity(1)) return Type::Of(TypeKind::Outcome, o);
+  if (!arity(1, fmt::format("`{}` takes one basis, a `{}`", fn, ast::PrintType(v.payload.get())))) {
+    return Type::Of(TypeKind::Outcome, o);
+  }
   Type want = ResolveType(*decl_module_.at(o), v.payload.get());
   Type got = CheckExpr(ctx, e->kids[0], &want);
   if (!got.Matches(want)) {
-    diags_.Emit(Kind::TypeMismatch, e->kids[0]->range, want.ToString(), got.ToString())
+    diags_.Emit(Kind::TypeMismatch, e->kids[0]->range, Tick(want.ToString()), Tick(got.ToString()))
         .Help(fmt::format("`{}` takes a `{}`", fn, want.ToString()));
   }
   return Type::Of(TypeKind::Outcome, o);
@@ -520,10 +597,8 @@ std::optional<int64_t> Checker::ConstInt(const ModuleInfo& mi, const ast::Expr* 
       int64_t factor = 1;
       if (!ResolveUnit(mi, e->unit, &factor)) return std::nullopt;
       int64_t out;
-      if (rt::MulOverflows(e->int_value, factor, &out)) {
-        *overflow = true;
-        return std::nullopt;
-      }
+      // A literal too large in its scaled unit is reported by CheckExpr.
+      if (rt::MulOverflows(e->int_value, factor, &out)) return std::nullopt;
       return out;
     }
     case ExprKind::Name: {

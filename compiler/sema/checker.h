@@ -26,6 +26,10 @@ struct Symbol {
   SourceRange range;
 };
 const char* KindPhrase(Symbol::Kind k);  // "a rule", "a constant", ...
+// `s` in backticks, for a code fragment or type inside a message.
+inline std::string Tick(const std::string& s) { return "`" + s + "`"; }
+// "`intro` `A`, `B` and `C`": a help line listing variants (at most eight).
+std::string VariantList(const std::string& intro, const std::vector<ast::Variant>& variants);
 
 struct ModuleInfo {
   const ast::Module* m = nullptr;
@@ -64,6 +68,9 @@ class Checker {
   std::optional<Symbol> LookupOne(const ModuleInfo& mi, Ns ns, const std::string& name) const;
   const ModuleInfo* FindModule(const std::string& name) const;
   std::string Suggest(const ModuleInfo& mi, Ns ns, const std::string& name) const;
+  // Whether a visible declaration of one of `kinds` has a syntax error, so
+  // that a name it might have declared is not reported as unknown.
+  bool BrokenDeclInScope(const ModuleInfo& mi, std::initializer_list<ast::DeclKind> kinds) const;
   void CheckHeader(const ModuleInfo& mi);
   void CheckRuleGraph();
   Window RuleWindow(const ast::Module& m, const ast::RuleDecl& r) const;
@@ -72,6 +79,7 @@ class Checker {
   void CheckDecl(const ModuleInfo& mi, const ast::Decl& d);
   std::optional<Unit> ResolveUnit(const ModuleInfo& mi, const ast::UnitAst& u, int64_t* factor);
   Type ResolveType(const ModuleInfo& mi, const ast::TypeRef* t);
+  Type ResolveTypeOnce(const ModuleInfo& mi, const ast::TypeRef* t);
   Type ValueDeclType(const ModuleInfo& mi, const ast::ValueDecl& d, std::set<const ast::Decl*>* inputs);
   void CheckCap(const ModuleInfo& mi, const ast::CapDecl& c);
   void CheckRule(const ModuleInfo& mi, const ast::RuleDecl& r);
@@ -84,10 +92,12 @@ class Checker {
   void CheckDateOrder(const char* a_what, const std::optional<ast::Dated>& a, const char* b_what,
                       const std::optional<ast::Dated>& b, bool strict);
   void NoteDecl(diag::Builder& b, const ast::Decl* d, const std::string& what);
+  void ReportTwoInputs(SourceRange at, const std::string& who, const std::set<const ast::Decl*>& read);
 
   // ---- check_exprs.cpp ----
   Type CheckExpr(const ExprCtx& ctx, const ast::Expr* e, const Type* expected = nullptr);
   Type CheckBool(const ExprCtx& ctx, const ast::Expr* e);
+  void NoteRef(const ast::Expr* e, const Symbol& s);  // records what `e` names, for ir::Lower
   Type CheckName(const ExprCtx& ctx, const ast::Expr* e, const Type* expected);
   Type CheckField(const ExprCtx& ctx, const ast::Expr* e, const Type* expected);
   Type CheckCall(const ExprCtx& ctx, const ast::Expr* e, const Type* expected);
@@ -110,6 +120,7 @@ class Checker {
   std::unordered_map<const ast::Decl*, ValueState> values_;
   std::vector<const ast::Decl*> value_stack_;
   std::unordered_map<const ast::Decl*, const ModuleInfo*> decl_module_;
+  std::unordered_map<const ast::TypeRef*, Type> resolved_types_;  // ResolveType's memo
   // Rules with their resolved base (exceptions), for the rule graph.
   struct RuleInfo {
     const ast::RuleDecl* rule;

@@ -1,5 +1,6 @@
 // Turns ANTLR's syntax errors into Edict diagnostics (E0101), one per
-// declaration, with the expected tokens as a help line. Included only by
+// declaration, with the expected tokens as a help line; and the recovery
+// strategy that keeps later declarations. Included only by
 // ast_builder.cpp.
 #pragma once
 
@@ -24,6 +25,14 @@ class SyntaxErrorListener : public antlr4::BaseErrorListener {
   uint32_t file_;
   const std::vector<uint32_t>& cp_to_byte_;
   long last_error_token_ = -1;
+};
+
+// ANTLR's recovery, except that a declaration keyword is never deleted as
+// "extraneous input": after a broken declaration the parser resumes at the
+// next one instead of swallowing it.
+class KeepDeclarationsStrategy : public antlr4::DefaultErrorStrategy {
+ protected:
+  antlr4::Token* singleTokenDeletion(antlr4::Parser* recognizer) override;
 };
 
 }  // namespace edict::syntax

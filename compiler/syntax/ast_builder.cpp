@@ -32,12 +32,24 @@ class Builder {
     for (auto* u : ctx->useDecl()) {
       if (u->ident()) m_.uses.push_back(NameOf(u->ident()));
     }
-    for (auto* d : ctx->declaration()) {
+    ast::Decl* last = nullptr;
+    for (auto* child : ctx->children) {
+      // Stray tokens after a declaration (`when x thn DENY`) are skipped at
+      // this level; they belong to the declaration before them, which is
+      // then incomplete.
+      if (dynamic_cast<antlr4::tree::ErrorNode*>(child)) {
+        if (last) last->has_syntax_error = true;
+        continue;
+      }
+      auto* d = dynamic_cast<P::DeclarationContext*>(child);
+      if (!d) continue;
       std::unique_ptr<ast::Decl> decl = BuildDecl(d);
+      last = nullptr;
       if (!decl) continue;
       decl->range = Range(d);
       decl->doc = DocBefore(d->getStart());
       decl->has_syntax_error = HasError(d);
+      last = decl.get();
       m_.decls.push_back(std::move(decl));
     }
   }
@@ -422,6 +434,11 @@ class Builder {
       fd.name = NameOf(f->ident());
       fd.type = Type(f->typeRef());
       fd.is_key = f->KEY() != nullptr;
+      for (auto* b : f->fieldBound()) {
+        ast::Expr*& slot = b->bound && b->bound->getType() == L::MOST ? fd.at_most : fd.at_least;
+        if (slot) diags_.Emit(Kind::RepeatedClause, Range(b), b->bound->getType() == L::MOST ? "at most" : "at least");
+        slot = Expr(b->expr());
+      }
       fd.title = Text(f->title);
       fd.doc = DocBefore(f->getStart());
       out.push_back(std::move(fd));
@@ -785,6 +802,7 @@ std::unique_ptr<ast::Module> Parse(const SourceManager& sm, uint32_t file, diag:
 
   P parser(&tokens);
   parser.removeErrorListeners();
+  parser.setErrorHandler(std::make_shared<KeepDeclarationsStrategy>());
   SyntaxErrorListener listener(diags, file, cp_to_byte);
   parser.addErrorListener(&listener);
   P::ModuleContext* tree = nullptr;
