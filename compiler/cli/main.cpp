@@ -233,7 +233,11 @@ int Main(int argc, char** argv) {
   };
   CLI::App* check = app.add_subcommand("check", "check rule files; exit 0 clean, 1 errors, 2 usage");
   check->add_option("files", s.files, "rule files (.edict)")->required();
-  check->add_option("-L,--lib", s.library_paths, "directory searched for modules named by `use` or `to`");
+  // One value per flag (repeat the flag for more), so `-L lib a.edict` keeps a.edict a file.
+  check->add_option("-L,--lib", s.library_paths, "directory searched for modules named by `use` or `to`")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->allow_extra_args(false);
   check->add_flag("--deny-warnings", s.deny_warnings, "treat warnings as errors");
   add_common(check);
   CLI::App* dump = app.add_subcommand("dump-ast", "print the syntax tree of one rule file");
@@ -242,7 +246,10 @@ int Main(int argc, char** argv) {
 
   auto add_program = [&](CLI::App* cmd) {
     cmd->add_option("rules", s.files, "rule files (default: every file of the rule library)");
-    cmd->add_option("-L,--lib", s.library_paths, "directory searched for modules (default: the rule library)");
+    cmd->add_option("-L,--lib", s.library_paths, "directory searched for modules (default: the rule library)")
+        ->expected(1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->allow_extra_args(false);
     cmd->add_option("--regime", s.regime, "a regime declared in the rule files, e.g. in_force");
     cmd->add_option("--record", s.input_record, "the `input` to judge, when the rules declare several");
     add_common(cmd);
@@ -253,7 +260,10 @@ int Main(int argc, char** argv) {
   run->add_option("--output", s.run.output, "where to write decisions: FILE.csv, FILE.jsonl or - (stdout)");
   run->add_option("--as-of", s.as_of, "judge every row as if on this date (YYYY-MM-DD)");
   run->add_flag("--explain", s.run.explain, "add a JSON trace per row: rules in force, overrides, caps too full");
-  run->add_option("--table", s.tables, "bind a table declared in the rules to a CSV file: NAME=FILE");
+  run->add_option("--table", s.tables, "bind a table declared in the rules to a CSV file: NAME=FILE")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->allow_extra_args(false);
   CLI::App* test = app.add_subcommand("test", "run the tests written inside rule files");
   add_program(test);
   CLI::App* dump_ir = app.add_subcommand("dump-ir", "print the IR of rule files (or of a regime)");
