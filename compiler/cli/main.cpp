@@ -11,6 +11,7 @@
 #include <iostream>
 
 #include <filesystem>
+#include <thread>
 
 #include "driver/driver.h"
 #include "edict/runtime/date.h"
@@ -259,6 +260,9 @@ int Main(int argc, char** argv) {
   run->add_option("--input", s.run.input, "the ledger (CSV with a header row)")->required();
   run->add_option("--output", s.run.output, "where to write decisions: FILE.csv, FILE.jsonl or - (stdout)");
   run->add_option("--as-of", s.as_of, "judge every row as if on this date (YYYY-MM-DD)");
+  s.run.threads = std::thread::hardware_concurrency() >= 2 ? 2 : 1;
+  run->add_option("--threads", s.run.threads, "threads (1: all in one; 2+: the ledger is read on its own thread); the output is the same")
+      ->check(CLI::Range(1, 64));
   run->add_flag("--explain", s.run.explain, "add a JSON trace per row: rules in force, overrides, caps too full");
   run->add_option("--table", s.tables, "bind a table declared in the rules to a CSV file: NAME=FILE")
       ->expected(1)

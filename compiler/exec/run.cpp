@@ -5,6 +5,10 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -118,6 +122,53 @@ class Writer {
   std::string buf_;
 };
 
+// A bounded queue of batches between the reader thread and the evaluator,
+// with a pool so batches (and their column buffers) are reused.
+class BatchPipe {
+ public:
+  explicit BatchPipe(size_t depth) {
+    for (size_t i = 0; i < depth; ++i) free_.push_back(std::make_unique<Batch>());
+  }
+  std::unique_ptr<Batch> Free() {
+    std::unique_lock<std::mutex> lock(m_);
+    cv_.wait(lock, [&] { return !free_.empty(); });
+    auto b = std::move(free_.back());
+    free_.pop_back();
+    return b;
+  }
+  void Push(std::unique_ptr<Batch> b) {
+    std::lock_guard<std::mutex> lock(m_);
+    full_.push_back(std::move(b));
+    cv_.notify_all();
+  }
+  void Close() {
+    std::lock_guard<std::mutex> lock(m_);
+    closed_ = true;
+    cv_.notify_all();
+  }
+  // The next batch in order, or null when the reader is done.
+  std::unique_ptr<Batch> Pop() {
+    std::unique_lock<std::mutex> lock(m_);
+    cv_.wait(lock, [&] { return !full_.empty() || closed_; });
+    if (full_.empty()) return nullptr;
+    auto b = std::move(full_.front());
+    full_.pop_front();
+    return b;
+  }
+  void Recycle(std::unique_ptr<Batch> b) {
+    std::lock_guard<std::mutex> lock(m_);
+    free_.push_back(std::move(b));
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex m_;
+  std::condition_variable cv_;
+  std::vector<std::unique_ptr<Batch>> free_;
+  std::deque<std::unique_ptr<Batch>> full_;
+  bool closed_ = false;
+};
+
 std::string DecisionKey(const ir::Program& p, const Decision& d) {
   std::string k = DecisionName(p, d);
   std::string b = BasisName(p, d);
@@ -168,19 +219,23 @@ RunSummary RunLedger(const ir::Program& p, const SourceManager& sm, const RunOpt
   Writer writer(*out, jsonl, o.explain);
   auto backend = CreateInterpreter(p, tables);
   Decider decider(p, &sm, o.explain);
-  Batch batch;
   std::vector<Column> values;
   std::vector<Decision> decisions;
+  // Decision counts by (outcome, basis); names are made once at the end.
+  size_t stride = 1;
+  for (const auto& v : p.outcome.variants) {
+    if (v.payload_enum < p.enums.size()) stride = std::max(stride, p.enums[v.payload_enum].variants.size() + 1);
+  }
+  std::vector<uint64_t> counts(p.outcome.variants.size() * stride, 0);
   auto last_progress = start;
-  while (reader.Next(batch)) {
+  auto process = [&](const Batch& batch) {
     backend->Evaluate(batch, values);
     decider.Decide(batch, values, decisions);
     for (size_t r = 0; r < batch.rows; ++r) {
       const Decision& d = decisions[r];
-      std::string id = batch.id[r].empty() ? std::to_string(batch.line[r]) : batch.id[r];
-      writer.Row(p, id, d);
-      ++s.decisions[DecisionKey(p, d)];
-      s.errors += d.error;
+      writer.Row(p, batch.id[r].empty() ? std::to_string(batch.line[r]) : batch.id[r], d);
+      if (d.error) ++s.errors;
+      else ++counts[static_cast<size_t>(d.outcome) * stride + static_cast<size_t>(d.basis + 1)];
     }
     s.rows += batch.rows;
     if (o.progress) {
@@ -191,7 +246,40 @@ RunSummary RunLedger(const ir::Program& p, const SourceManager& sm, const RunOpt
         std::fprintf(stderr, "\r%llu rows, %.0f rows/s   ", static_cast<unsigned long long>(s.rows), s.rows / secs);
       }
     }
+  };
+  if (o.threads <= 1) {
+    Batch batch;
+    while (reader.Next(batch)) process(batch);
+  } else {
+    // Two stages: a reader thread parses batches ahead while this thread
+    // evaluates, decides and writes them in order, so the output is the same
+    // as with one thread.
+    BatchPipe pipe(4);
+    std::thread producer([&] {
+      for (;;) {
+        std::unique_ptr<Batch> b = pipe.Free();
+        if (!reader.Next(*b)) break;
+        pipe.Push(std::move(b));
+      }
+      pipe.Close();
+    });
+    while (std::unique_ptr<Batch> b = pipe.Pop()) {
+      process(*b);
+      pipe.Recycle(std::move(b));
+    }
+    producer.join();
   }
+  for (size_t v = 0; v < p.outcome.variants.size(); ++v) {
+    for (size_t k = 0; k < stride; ++k) {
+      uint64_t n = counts[v * stride + k];
+      if (!n) continue;
+      Decision d;
+      d.outcome = static_cast<int32_t>(v);
+      d.basis = static_cast<int32_t>(k) - 1;
+      s.decisions[DecisionKey(p, d)] = n;
+    }
+  }
+  if (s.errors) s.decisions["ERROR"] = s.errors;
   if (o.progress && std::chrono::steady_clock::now() - start > std::chrono::seconds(1)) std::fprintf(stderr, "\n");
   writer.Flush();
   out->flush();

@@ -22,6 +22,7 @@ struct RunOptions {
   bool explain = false;
   std::map<std::string, std::string> tables; // NAME -> CSV file
   bool progress = false;                     // progress bar on stderr
+  int threads = 1;                           // 2+: read the ledger on its own thread
 };
 
 struct RunSummary {

@@ -16,9 +16,9 @@ import subprocess
 import sys
 
 
-def run(edict, regime, ledger, out):
-    p = subprocess.run([edict, "run", "--regime", regime, "--input", ledger, "--output", out],
-                       capture_output=True, text=True)
+def run(edict, regime, ledger, out, threads=2):
+    p = subprocess.run([edict, "run", "--regime", regime, "--input", ledger, "--output", out,
+                        "--threads", str(threads)], capture_output=True, text=True)
     return p.returncode, p.stderr
 
 
@@ -45,6 +45,12 @@ def main():
     code_dirty, err_dirty = run(a.edict, a.regime, dirty, out_dirty)
     code_clean, err_clean = run(a.edict, a.regime, clean, out_clean)
     problems = []
+    # One thread or two: the same bytes.
+    out_one = os.path.join(a.work, "dirty.one-thread.csv")
+    run(a.edict, a.regime, dirty, out_one, threads=1)
+    with open(out_one, "rb") as f1, open(out_dirty, "rb") as f2:
+        if f1.read() != f2.read():
+            problems.append("--threads 1 and --threads 2 wrote different output")
     if code_dirty != 3:
         problems.append("dirty run: exit %d, expected 3 (some rows rejected)\n%s" % (code_dirty, err_dirty))
     if code_clean != 0:
