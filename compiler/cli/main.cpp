@@ -252,7 +252,7 @@ int Main(int argc, char** argv) {
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
       ->allow_extra_args(false);
     cmd->add_option("--regime", s.regime, "a regime declared in the rule files, e.g. in_force");
-    cmd->add_option("--record", s.input_record, "the `input` to judge, when the rules declare several");
+    cmd->add_option("--record", s.input_record, "the input to judge when the rules declare several: its name (`m`) or its record (`ModelExport`)");
     add_common(cmd);
   };
   CLI::App* run = app.add_subcommand("run", "judge every row of a ledger; exit 0 all decided, 3 some rows ERROR");

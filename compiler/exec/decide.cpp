@@ -211,10 +211,11 @@ void Decider::DecideRow(size_t row, int32_t day, const std::vector<Column>& valu
   memo_.assign(p_.rules.size(), 0);
   int8_t* memo = memo_.data();
   if (explain_) trace_.clear();
-  // Flags: every rule in force that holds (an exception only where its base holds).
+  // Flags of flag-only rules: every one in force that holds (an exception only
+  // where its base holds). A deciding rule's flags come with its decision (below).
   for (size_t i = 0; i < p_.rules.size(); ++i) {
     const ir::Rule& r = p_.rules[i];
-    if (r.flags.empty() || !r.InForce(day) || !Holds(i, row, values, d, memo)) continue;
+    if (r.flags.empty() || r.outcome >= 0 || !r.InForce(day) || !Holds(i, row, values, d, memo)) continue;
     bool relevant = true;
     for (int32_t b = r.base; b >= 0 && relevant; b = p_.rules[static_cast<size_t>(b)].base) {
       relevant = p_.rules[static_cast<size_t>(b)].InForce(day) && Holds(static_cast<size_t>(b), row, values, d, memo);
@@ -222,8 +223,6 @@ void Decider::DecideRow(size_t row, int32_t day, const std::vector<Column>& valu
     if (relevant) d.flags.insert(d.flags.end(), r.flags.begin(), r.flags.end());
   }
   if (d.error) return;
-  std::sort(d.flags.begin(), d.flags.end());
-  d.flags.erase(std::unique(d.flags.begin(), d.flags.end()), d.flags.end());
 
   int32_t chosen = -1, chosen_final = -1;
   for (uint32_t g : general_) {
@@ -264,6 +263,7 @@ void Decider::DecideRow(size_t row, int32_t day, const std::vector<Column>& valu
     d.rule = chosen_final;
     d.outcome = r.outcome;
     d.basis = r.basis;
+    d.flags.insert(d.flags.end(), r.flags.begin(), r.flags.end());
     // Record the deciding rule's charges (they fit: Resolve checked them).
     std::vector<Pending> commit;
     Fits(static_cast<size_t>(chosen_final), row, day, values, d, commit, nullptr);
@@ -285,6 +285,8 @@ void Decider::DecideRow(size_t row, int32_t day, const std::vector<Column>& valu
       }
     }
   }
+  std::sort(d.flags.begin(), d.flags.end());
+  d.flags.erase(std::unique(d.flags.begin(), d.flags.end()), d.flags.end());
   if (explain_) {
     nlohmann::ordered_json j;
     nlohmann::ordered_json in_force = nlohmann::ordered_json::array(), applied = nlohmann::ordered_json::array();

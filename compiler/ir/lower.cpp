@@ -555,7 +555,7 @@ bool Lowerer::ChooseInput() {
     if (!Selected(m)) continue;
     for (const auto& d : m->decls) {
       auto* in = ast::As<ast::InputDecl>(d.get());
-      if (!in || (!o_.input.empty() && in->name.name != o_.input)) continue;
+      if (!in || (!o_.input.empty() && in->name.name != o_.input && in->type->name != o_.input)) continue;
       input_ = in;
       break;
     }
@@ -566,7 +566,7 @@ bool Lowerer::ChooseInput() {
     for (const ast::Module* m : c_.modules) {
       for (const auto& d : m->decls) {
         auto* in = ast::As<ast::InputDecl>(d.get());
-        if (in && (o_.input.empty() || in->name.name == o_.input)) {
+        if (in && (o_.input.empty() || in->name.name == o_.input || in->type->name == o_.input)) {
           input_ = in;
           break;
         }
@@ -575,7 +575,8 @@ bool Lowerer::ChooseInput() {
     }
   }
   if (!input_) {
-    *error_ = o_.input.empty() ? "no module declares an `input`" : "no `input " + o_.input + "` is declared";
+    *error_ = o_.input.empty() ? "no module declares an `input`"
+                               : "no `input` named `" + o_.input + "` or reading a record `" + o_.input + "` is declared";
     return false;
   }
   // The record it reads.

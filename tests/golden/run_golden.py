@@ -16,6 +16,7 @@ Suites (the first path component of the case decides the command):
             `--as-of 2025-06-01` or `--regime in_force`); only stdout (the
             decisions) and the exit status are compared, not the timing summary
   tests/    edict test CASE (the inline tests of the rule files)
+  ir/       edict dump-ir CASE (the lowered program: rule windows, sets by date, …)
 
 A check/, parse/ or formats/ case may have `DIR/NAME.args` beside it: extra
 arguments, written as on a shell command line, placed after the options and
@@ -49,6 +50,8 @@ def command(edict, case):
                     args += line.split()
         return ([edict, "run", "--color", "never"] + files +
                 ["--input", os.path.join(case, "ledger.csv"), "--output", "-"] + args)
+    if suite == "ir":
+        return [edict, "dump-ir", "--color", "never"] + files
     if suite == "tests":
         return [edict, "test", "--color", "never"] + files
     extra = []
@@ -88,7 +91,7 @@ def main():
     args = ap.parse_args()
     cases = args.cases
     if not cases:
-        for suite in ("check", "parse", "formats", "e2e", "tests"):
+        for suite in ("check", "parse", "formats", "e2e", "tests", "ir"):
             if not os.path.isdir(os.path.join(HERE, suite)):
                 continue
             for name in sorted(os.listdir(os.path.join(HERE, suite))):
