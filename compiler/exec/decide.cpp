@@ -172,7 +172,7 @@ int32_t Decider::Resolve(size_t rule, size_t row, int32_t day, const std::vector
   int32_t chosen_final = -1;
   for (uint32_t e : exceptions_[rule]) {
     const ir::Rule& er = p_.rules[e];
-    if (er.outcome < 0 || !er.InForce(day) || !Holds(e, row, values, d, memo)) continue;
+    if (er.outcome < 0 || !active_[e] || !Holds(e, row, values, d, memo)) continue;
     if (d.error) return -1;
     std::vector<Pending> trial;
     std::string why;
@@ -208,17 +208,26 @@ int32_t Decider::Resolve(size_t rule, size_t row, int32_t day, const std::vector
 }
 
 void Decider::DecideRow(size_t row, int32_t day, const std::vector<Column>& values, Decision& d) {
+  if (day != active_day_ || active_.empty()) {  // rows come in date order: rarely taken
+    active_day_ = day;
+    active_.resize(p_.rules.size());
+    flag_rules_.clear();
+    for (size_t i = 0; i < p_.rules.size(); ++i) {
+      active_[i] = p_.rules[i].InForce(day);
+      if (active_[i] && !p_.rules[i].flags.empty() && p_.rules[i].outcome < 0) flag_rules_.push_back(static_cast<uint32_t>(i));
+    }
+  }
   memo_.assign(p_.rules.size(), 0);
   int8_t* memo = memo_.data();
   if (explain_) trace_.clear();
   // Flags of flag-only rules: every one in force that holds (an exception only
   // where its base holds). A deciding rule's flags come with its decision (below).
-  for (size_t i = 0; i < p_.rules.size(); ++i) {
+  for (uint32_t i : flag_rules_) {
     const ir::Rule& r = p_.rules[i];
-    if (r.flags.empty() || r.outcome >= 0 || !r.InForce(day) || !Holds(i, row, values, d, memo)) continue;
+    if (!Holds(i, row, values, d, memo)) continue;
     bool relevant = true;
     for (int32_t b = r.base; b >= 0 && relevant; b = p_.rules[static_cast<size_t>(b)].base) {
-      relevant = p_.rules[static_cast<size_t>(b)].InForce(day) && Holds(static_cast<size_t>(b), row, values, d, memo);
+      relevant = active_[static_cast<size_t>(b)] && Holds(static_cast<size_t>(b), row, values, d, memo);
     }
     if (relevant) d.flags.insert(d.flags.end(), r.flags.begin(), r.flags.end());
   }
@@ -227,7 +236,7 @@ void Decider::DecideRow(size_t row, int32_t day, const std::vector<Column>& valu
   int32_t chosen = -1, chosen_final = -1;
   for (uint32_t g : general_) {
     const ir::Rule& gr = p_.rules[g];
-    if (gr.outcome < 0 || !gr.InForce(day) || !Holds(g, row, values, d, memo)) continue;
+    if (gr.outcome < 0 || !active_[g] || !Holds(g, row, values, d, memo)) continue;
     if (d.error) return;
     std::vector<Pending> trial;
     std::string why;
@@ -291,7 +300,7 @@ void Decider::DecideRow(size_t row, int32_t day, const std::vector<Column>& valu
     nlohmann::ordered_json j;
     nlohmann::ordered_json in_force = nlohmann::ordered_json::array(), applied = nlohmann::ordered_json::array();
     for (size_t i = 0; i < p_.rules.size(); ++i) {
-      if (!p_.rules[i].InForce(day)) continue;
+      if (!active_[i]) continue;
       in_force.push_back({{"rule", p_.rules[i].name}, {"cites", p_.rules[i].citation}});
       if (memo_[i] == 1) applied.push_back(p_.rules[i].name);
     }

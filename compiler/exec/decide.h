@@ -90,6 +90,9 @@ class Decider {
   std::vector<CapUsage> usage_;
   std::vector<std::string> trace_;                 // explanation fragments for the current row
   std::vector<int8_t> memo_;                       // per rule, for the current row: see Holds
+  int32_t active_day_ = INT32_MIN;                 // the day active_ was computed for
+  std::vector<uint8_t> active_;                    // per rule: in force on active_day_
+  std::vector<uint32_t> flag_rules_;               // flag-only rules in force on active_day_
 };
 
 }  // namespace edict::exec
