@@ -165,46 +165,52 @@ bool Decider::Fits(size_t rule, size_t row, int32_t day, const std::vector<Colum
   return true;
 }
 
-int32_t Decider::Resolve(size_t rule, size_t row, int32_t day, const std::vector<Column>& values, Decision& d,
-                         int8_t* memo, std::vector<Pending>& pending) {
-  // Candidates: exceptions in force that hold, decide something and fit.
-  int32_t chosen = -1;
-  int32_t chosen_final = -1;
-  for (uint32_t e : exceptions_[rule]) {
-    const ir::Rule& er = p_.rules[e];
-    if (er.outcome < 0 || !active_[e] || !Holds(e, row, values, d, memo)) continue;
+int32_t Decider::Choose(const std::vector<uint32_t>& candidates, int32_t over, size_t row, int32_t day,
+                        const std::vector<Column>& values, Decision& d, int8_t* memo) {
+  // Candidates in preference order: those in force that hold, decide
+  // something and fit; each resolved through its own exceptions.
+  int32_t chosen = -1, chosen_final = -1;
+  for (uint32_t c : candidates) {
+    const ir::Rule& cr = p_.rules[c];
+    if (cr.outcome < 0 || !active_[c] || !Holds(c, row, values, d, memo)) continue;
     if (d.error) return -1;
     std::vector<Pending> trial;
     std::string why;
-    if (!Fits(e, row, day, values, d, trial, &why)) {
+    if (!Fits(c, row, day, values, d, trial, &why)) {
       if (d.error) return -1;
-      if (explain_) trace_.push_back(fmt::format("{{\"rule\":\"{}\",\"not_applied\":{}}}", er.name, nlohmann::json(why).dump()));
+      if (explain_) trace_.push_back(fmt::format("{{\"rule\":\"{}\",\"not_applied\":{}}}", cr.name, nlohmann::json(why).dump()));
       continue;
     }
-    std::vector<Pending> sub;
-    int32_t final_rule = Resolve(e, row, day, values, d, memo, sub);
+    int32_t resolved = Choose(exceptions_[c], static_cast<int32_t>(c), row, day, values, d, memo);
     if (d.error) return -1;
+    int32_t final_rule = resolved >= 0 ? resolved : static_cast<int32_t>(c);
     if (chosen < 0) {
-      chosen = static_cast<int32_t>(e);
+      chosen = static_cast<int32_t>(c);
       chosen_final = final_rule;
-      if (explain_) trace_.push_back(fmt::format("{{\"rule\":\"{}\",\"overrides\":\"{}\"}}", er.name, p_.rules[rule].name));
+      if (explain_ && over >= 0) {
+        trace_.push_back(fmt::format("{{\"rule\":\"{}\",\"overrides\":\"{}\"}}", cr.name, p_.rules[static_cast<size_t>(over)].name));
+      }
       continue;
     }
-    // A second applicable exception: fine if `prefer` ranks the first above
-    // it, or if both decide alike; otherwise a conflict.
+    // A second candidate: fine if `prefer` ranks the first above it, or if
+    // both decide alike; otherwise a conflict, never a silent pick.
+    if (p_.rules[static_cast<size_t>(chosen)].prefer < cr.prefer) break;
     const ir::Rule& a = p_.rules[static_cast<size_t>(chosen_final)];
     const ir::Rule& b = p_.rules[static_cast<size_t>(final_rule)];
-    if (p_.rules[static_cast<size_t>(chosen)].prefer < er.prefer) break;
     if (a.outcome != b.outcome || a.basis != b.basis) {
       d.error = true;
-      d.reason = fmt::format("conflict: {} and {} both apply as exceptions to `{}` and disagree; "
-                             "add `prefer` or make one an exception to the other",
-                             RuleRef(static_cast<size_t>(chosen_final)), RuleRef(static_cast<size_t>(final_rule)),
-                             p_.rules[rule].name);
+      d.reason = over >= 0
+                     ? fmt::format("conflict: {} and {} both apply as exceptions to `{}` and disagree; "
+                                   "add `prefer` or make one an exception to the other",
+                                   RuleRef(static_cast<size_t>(chosen_final)), RuleRef(static_cast<size_t>(final_rule)),
+                                   p_.rules[static_cast<size_t>(over)].name)
+                     : fmt::format("conflict: {} and {} both apply and disagree; add `prefer` or make one an "
+                                   "exception to the other",
+                                   RuleRef(static_cast<size_t>(chosen_final)), RuleRef(static_cast<size_t>(final_rule)));
       return -1;
     }
   }
-  return chosen >= 0 ? chosen_final : static_cast<int32_t>(rule);
+  return chosen_final;
 }
 
 void Decider::DecideRow(size_t row, int32_t day, const std::vector<Column>& values, Decision& d) {
@@ -233,37 +239,8 @@ void Decider::DecideRow(size_t row, int32_t day, const std::vector<Column>& valu
   }
   if (d.error) return;
 
-  int32_t chosen = -1, chosen_final = -1;
-  for (uint32_t g : general_) {
-    const ir::Rule& gr = p_.rules[g];
-    if (gr.outcome < 0 || !active_[g] || !Holds(g, row, values, d, memo)) continue;
-    if (d.error) return;
-    std::vector<Pending> trial;
-    std::string why;
-    if (!Fits(g, row, day, values, d, trial, &why)) {
-      if (d.error) return;
-      if (explain_) trace_.push_back(fmt::format("{{\"rule\":\"{}\",\"not_applied\":{}}}", gr.name, nlohmann::json(why).dump()));
-      continue;
-    }
-    std::vector<Pending> sub;
-    int32_t final_rule = Resolve(g, row, day, values, d, memo, sub);
-    if (d.error) return;
-    if (chosen < 0) {
-      chosen = static_cast<int32_t>(g);
-      chosen_final = final_rule;
-      continue;
-    }
-    const ir::Rule& a = p_.rules[static_cast<size_t>(chosen_final)];
-    const ir::Rule& b = p_.rules[static_cast<size_t>(final_rule)];
-    if (p_.rules[static_cast<size_t>(chosen)].prefer < gr.prefer) break;
-    if (a.outcome != b.outcome || a.basis != b.basis) {
-      d.error = true;
-      d.reason = fmt::format("conflict: {} and {} both apply and disagree; add `prefer` or make one an exception "
-                             "to the other",
-                             RuleRef(static_cast<size_t>(chosen_final)), RuleRef(static_cast<size_t>(final_rule)));
-      return;
-    }
-  }
+  int32_t chosen_final = Choose(general_, -1, row, day, values, d, memo);
+  if (d.error) return;
 
   if (chosen_final < 0) {
     d.outcome = p_.outcome.otherwise;
@@ -273,7 +250,7 @@ void Decider::DecideRow(size_t row, int32_t day, const std::vector<Column>& valu
     d.outcome = r.outcome;
     d.basis = r.basis;
     d.flags.insert(d.flags.end(), r.flags.begin(), r.flags.end());
-    // Record the deciding rule's charges (they fit: Resolve checked them).
+    // Record the deciding rule's charges (they fit: Choose checked them).
     std::vector<Pending> commit;
     Fits(static_cast<size_t>(chosen_final), row, day, values, d, commit, nullptr);
     if (d.error) return;

@@ -74,9 +74,12 @@ class Decider {
   // Whether the charges of `rule` fit; fills `pending` (not yet recorded).
   bool Fits(size_t rule, size_t row, int32_t day, const std::vector<Column>& values, Decision& d,
             std::vector<Pending>& pending, std::string* why_not);
-  // The rule that decides when `rule` applies: itself or an exception to it.
-  int32_t Resolve(size_t rule, size_t row, int32_t day, const std::vector<Column>& values, Decision& d,
-                  int8_t* memo, std::vector<Pending>& pending);
+  // Among `candidates` (in preference order; exceptions to `over`, or the
+  // general rules when `over` is -1), the rule that decides: the first that
+  // holds and fits, resolved through its own exceptions; -1 if none applies.
+  // Sets d.error on a conflict or a run-time error.
+  int32_t Choose(const std::vector<uint32_t>& candidates, int32_t over, size_t row, int32_t day,
+                 const std::vector<Column>& values, Decision& d, int8_t* memo);
   std::string Where(ir::InstId inst) const;
   std::string RuntimeReason(int64_t encoded) const;
   std::string RuleRef(size_t rule) const;
