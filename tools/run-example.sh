@@ -21,6 +21,8 @@ for regime in in_force diffusion_2025; do
   echo "== edict run --regime $regime  ->  $out/$regime.csv"
   $edict run --regime "$regime" --input "$out/ledger.csv" --output "$out/$regime.csv"
 done
+echo "== what changes: in_force -> diffusion_2025, rows per pair of decisions"
+python3 tools/compare_runs.py "$out/in_force.csv" "$out/diffusion_2025.csv" --name-a in_force --name-b diffusion_2025
 echo "== why: the first row the two regimes decide differently (and diffusion_2025 by a rule), explained"
 line=$(paste -d '|' "$out/in_force.csv" "$out/diffusion_2025.csv" |
        awk -F'|' 'NR>1 && $1 != $2 { split($2, b, ","); if (b[4] != "") { print NR; exit } }' || true)
