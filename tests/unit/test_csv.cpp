@@ -216,6 +216,44 @@ TEST_CASE("csv: malformed lines become error rows and the next line still reads"
   CHECK(row.FieldCount() == 2);
 }
 
+TEST_CASE("csv: a delimiter, quote or carriage return at every position of a long line") {
+  const size_t length = 41;
+  for (size_t i = 0; i < length; ++i) {
+    CAPTURE(i);
+    std::string line(length, 'a');
+    line[i] = ',';
+    const std::string before(i, 'a');
+    const std::string after(length - i - 1, 'a');
+    CHECK(Dump(line + "\nz\n") == "L1 [" + before + "][" + after + "]\nL2 [z]\n");
+    line[i] = '"';
+    const std::string quote_error = i == 0 ? "unbalanced quote @1" : "stray quote @" + std::to_string(i + 1);
+    CHECK(Dump(line + "\nz\n") == "L1 ERROR " + quote_error + " raw=" + line + "\nL2 [z]\n");
+    line[i] = '\r';
+    if (i + 1 < length) {
+      CHECK(Dump(line + "\nz\n") == "L1 ERROR stray carriage return @" + std::to_string(i + 1) + " raw=" +
+                                         before + "\\r" + after + "\nL2 [z]\n");
+    } else {
+      CHECK(Dump(line + "\nz\n") == "L1 [" + before + "]\nL2 [z]\n");  // the CRLF's '\r'
+    }
+    // Several delimiters in one eight-byte word, and empty fields.
+    std::string many(length, ',');
+    many[i] = 'b';
+    CHECK(Dump(many) == [&] {
+      std::string e = "L1 ";
+      std::string field;
+      for (size_t k = 0; k <= length; ++k) {
+        if (k == length || many[k] == ',') {
+          e += "[" + field + "]";
+          field.clear();
+        } else {
+          field += many[k];
+        }
+      }
+      return e + "\n";
+    }());
+  }
+}
+
 TEST_CASE("csv: multiline quotes when allowed") {
   CHECK(Dump("a,\"x\ny\",b\nc\n", Multiline()) == "L1 [a][x\\ny][b]\nL3 [c]\n");
   CHECK(Dump("\"x\r\ny\"\r\nc\r\n", Multiline()) == "L1 [x\\r\\ny]\nL3 [c]\n");
