@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The full mutation run: 10,000 mutated versions of every shipped rule file
-# (examples/ and stdlib/) through the front end; the suite runs 1,500.
+# (examples/ and stdlib/) through the front end; the suite runs 1,000.
 # usage: tests/tools/fuzz_front_end.sh [ITERATIONS] [SEED]   (after a build in ./build)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
