@@ -16,6 +16,47 @@ inline const char* FindByte(const char* p, char c, size_t n) {
   return n == 0 ? nullptr : static_cast<const char*>(std::memchr(p, c, n));
 }
 
+// Splits the unquoted line [first, last) at delimiters, appending to *fields.
+// Returns the first '"' or '\r' in the line instead, if there is one (the
+// fields appended so far are then meaningless).
+const char* SplitPlainLine(const char* first, const char* last, char delimiter,
+                           std::vector<std::string_view>* fields) {
+  const char* field_start = first;
+  const char* p = first;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  // Eight bytes at a time: a byte of x is zero exactly where the high bit of
+  // zero_bytes(x) is set (no carry crosses a byte, so there are no false hits).
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  constexpr uint64_t kLow7 = 0x7F7F7F7F7F7F7F7Full;
+  constexpr uint64_t kHigh = 0x8080808080808080ull;
+  auto zero_bytes = [](uint64_t x) { return ~(((x & kLow7) + kLow7) | x) & kHigh; };
+  const uint64_t delimiters = kOnes * static_cast<unsigned char>(delimiter);
+  const uint64_t quotes = kOnes * static_cast<unsigned char>('"');
+  const uint64_t returns = kOnes * static_cast<unsigned char>('\r');
+  for (; last - p >= 8; p += 8) {
+    uint64_t word;
+    std::memcpy(&word, p, 8);
+    if ((zero_bytes(word ^ quotes) | zero_bytes(word ^ returns)) != 0) break;  // the loop below finds it
+    for (uint64_t hits = zero_bytes(word ^ delimiters); hits != 0; hits &= hits - 1) {
+      const char* d = p + (__builtin_ctzll(hits) >> 3);
+      fields->emplace_back(field_start, static_cast<size_t>(d - field_start));
+      field_start = d + 1;
+    }
+  }
+#endif
+  for (; p != last; ++p) {
+    const char c = *p;
+    if (c == delimiter) {
+      fields->emplace_back(field_start, static_cast<size_t>(p - field_start));
+      field_start = p + 1;
+    } else if (c == '"' || c == '\r') {
+      return p;
+    }
+  }
+  fields->emplace_back(field_start, static_cast<size_t>(last - field_start));
+  return nullptr;
+}
+
 }  // namespace
 
 CsvReader::CsvReader(const std::string& path, const CsvOptions& options) : options_(options) {
@@ -226,29 +267,19 @@ bool CsvReader::Next(CsvRow* row) {
   }
 
   const char* first = data + start;
-  if (FindByte(first, '"', content_size) == nullptr) {
+  const char* last = data + content_end;
+  const char* special = SplitPlainLine(first, last, options_.delimiter, &row->fields);
+  const bool has_quote =
+      special != nullptr && (*special == '"' || FindByte(special, '"', static_cast<size_t>(last - special)) != nullptr);
+  if (!has_quote) {
     // Fast path: no quotes, so the record is this line and fields end at delimiters.
     row->raw = std::string_view(first, content_size);
     begin_ = next_line;
     ++line_;
-    if (const char* cr = FindByte(first, '\r', content_size)) {
-      SetRowError(row, "stray carriage return", static_cast<size_t>(cr - first) + 1);
-      return true;
-    }
-    const char delimiter = options_.delimiter;
-    const char* last = data + content_end;
-    const char* p = first;
-    for (;;) {
-      const char* d = FindByte(p, delimiter, static_cast<size_t>(last - p));
-      if (d == nullptr) {
-        row->fields.emplace_back(p, static_cast<size_t>(last - p));
-        break;
-      }
-      row->fields.emplace_back(p, static_cast<size_t>(d - p));
-      p = d + 1;
-    }
+    if (special != nullptr) SetRowError(row, "stray carriage return", static_cast<size_t>(special - first) + 1);
     return true;
   }
+  row->fields.clear();  // the quote-aware parsers below start over
 
   if (!options_.allow_multiline_quotes) {
     size_t record_end = 0;

@@ -28,7 +28,8 @@ struct CsvOptions {
   // its opening quote, is an error "quoted field too long".
   size_t max_quoted_field_bytes = size_t{64} << 10;
   // A record (one physical line, or with allow_multiline_quotes the whole
-  // record) longer than this is an error row "record too long".
+  // record) longer than this, not counting its final LF or CRLF, is an error
+  // row "record too long"; an overlong line is never buffered whole.
   size_t max_record_bytes = size_t{16} << 20;
 };
 
@@ -50,7 +51,8 @@ struct CsvRow {
   std::vector<std::string_view> fields;
   // The record's text as it is in the file, without its final line break
   // (for an error row: the physical line where the record starts). Empty for
-  // "record too long" and read errors.
+  // an empty line, for a single physical line that is too long, and for read
+  // errors.
   std::string_view raw;
   // Empty if the record is well formed; otherwise one of
   //   "stray quote"                    a '"' inside an unquoted field (ab"c)
