@@ -2,8 +2,10 @@
 #include "base/source.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -48,9 +50,22 @@ uint32_t SourceManager::Add(std::string path, std::string text) {
 }
 
 std::optional<uint32_t> SourceManager::Load(const std::string& path, std::string* error) {
+  // The system's words, lowercased like every message ("no such file or
+  // directory").
+  auto reason = [](int err) {
+    std::string s = std::strerror(err);
+    if (!s.empty()) s[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[0])));
+    return s;
+  };
+  // A directory opens as a stream on some systems and reads as empty.
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    *error = reason(EISDIR);
+    return std::nullopt;
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    *error = std::strerror(errno);
+    *error = reason(errno);
     return std::nullopt;
   }
   std::ostringstream buf;

@@ -15,8 +15,11 @@ bool LoadFile(Compilation& c, const std::string& path, diag::Engine& diags) {
   std::string error;
   std::optional<uint32_t> id = c.sources.Load(path, &error);
   if (!id) {
+    std::error_code ec;
+    bool dir = fs::is_directory(path, ec);
     diags.Emit(diag::Kind::CannotReadFile, SourceRange{UINT32_MAX, 0, 0}, path, error)
-        .Help("check the path; rule files end in `.edict`");
+        .Help(dir ? fmt::format("name the rule files in it, e.g. `{}`", (fs::path(path) / "*.edict").string())
+                  : std::string("check the path; rule files end in `.edict`"));
     c.unreadable = true;
     return false;
   }

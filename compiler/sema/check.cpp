@@ -58,6 +58,7 @@ CheckedProgram Checker::Run(const std::vector<const ast::Module*>& modules) {
   out_.modules = modules;
   RegisterModules(modules);
   for (auto& mi : modules_) Declare(*mi);
+  CheckOutcomes();
   for (auto& mi : modules_) {
     CheckHeader(*mi);
     for (const auto& d : mi->m->decls) {
@@ -82,7 +83,7 @@ void Checker::RegisterModules(const std::vector<const ast::Module*>& modules) {
     mi->m = m;
     const std::string& name = m->header.name.name;
     if (auto* prev = FindModule(name)) {
-      diags_.Emit(Kind::DuplicateName, m->header.name.range, name)
+      diags_.Emit(Kind::DuplicateName, m->header.name.range, name, "declared")
           .NoteAt(prev->m->header.name.range, "first declared here")
           .Help("each regulation, amendment and library needs its own name");
       continue;
@@ -113,10 +114,34 @@ void Checker::RegisterModules(const std::vector<const ast::Module*>& modules) {
       if (!t) {
         diags_.Emit(Kind::UnknownModule, u.range, u.name)
             .Help("pass the file that declares it to `edict check` as well, or put it beside this one");
-      } else if (t != mi.get()) {
+      } else if (t == mi.get()) {
+        diags_.Emit(Kind::DefinitionCycle, u.range, u.name, "it uses itself")
+            .Help(fmt::format("remove `use {}`: a module always sees its own declarations", u.name));
+      } else if (std::find(mi->uses.begin(), mi->uses.end(), t) == mi->uses.end()) {
         mi->uses.push_back(t);
       }
     }
+  }
+  // Amendments that amend each other, with no regulation at the end of the
+  // chain: reported once per cycle, at its first module in load order.
+  std::set<const ModuleInfo*> in_cycle;
+  for (auto& mi : modules_) {
+    std::vector<const ModuleInfo*> path;
+    const ModuleInfo* p = mi.get();
+    while (p && std::find(path.begin(), path.end(), p) == path.end()) {
+      path.push_back(p);
+      p = p->target;
+    }
+    if (p != mi.get() || path.size() < 2 || in_cycle.count(mi.get())) continue;
+    std::string chain = "it amends";
+    for (size_t i = 1; i < path.size(); ++i) {
+      chain += fmt::format(" `{}`, which amends", path[i]->name());
+    }
+    chain += fmt::format(" `{}`", mi->name());
+    in_cycle.insert(path.begin(), path.end());
+    diags_.Emit(Kind::DefinitionCycle, mi->m->header.target->range, mi->name(), chain)
+        .Help("an amendment changes an earlier regulation or amendment: the chain of `to` must end at a "
+              "regulation");
   }
   // Visible modules: self, the amended chain, then uses (of each, in order).
   for (auto& mi : modules_) {
@@ -126,6 +151,7 @@ void Checker::RegisterModules(const std::vector<const ast::Module*>& modules) {
       chain.push_back(p);
     }
     mi->visible = chain;
+    mi->chain_len = chain.size();
     for (const ModuleInfo* p : chain) {
       for (const ModuleInfo* u : p->uses) {
         if (std::find(mi->visible.begin(), mi->visible.end(), u) == mi->visible.end()) mi->visible.push_back(u);
@@ -142,7 +168,7 @@ void Checker::AddSymbol(ModuleInfo& mi, Ns ns, const std::string& name, Symbol s
     bool prev_variant = prev.kind == Symbol::Kind::Variant || prev.kind == Symbol::Kind::OutcomeVariant;
     // Variants of different enums may share a name; the expected type decides.
     if (variant && prev_variant && prev.decl != sym.decl) continue;
-    diags_.Emit(Kind::DuplicateName, sym.range, name)
+    diags_.Emit(Kind::DuplicateName, sym.range, name, "declared")
         .NoteAt(prev.range, "first declared here")
         .Help("give one of them another name");
     return;
@@ -157,6 +183,17 @@ void Checker::Declare(ModuleInfo& mi) {
     decl_module_[d] = &mi;
     out_.decl_module[d] = mi.m;
     Symbol s{K::Rule, d, mi.m, -1, d->name.range};
+    // The built-in types are found before declared ones: `enum Bool` could
+    // never be used.
+    static const char* const kBuiltin[] = {"Bool", "Int", "Decimal", "Date", "Text", "Country"};
+    bool is_type = d->kind == ast::DeclKind::Enum || d->kind == ast::DeclKind::Outcome ||
+                   d->kind == ast::DeclKind::Record || d->kind == ast::DeclKind::Table;
+    if (is_type && std::find(std::begin(kBuiltin), std::end(kBuiltin), d->name.name) != std::end(kBuiltin)) {
+      diags_.Emit(Kind::WrongKindOfName, d->name.range, d->name.name, "a built-in type",
+                  fmt::format("a new {}", ast::DeclKeyword(d->kind)))
+          .Help("choose another name: `Bool`, `Int`, `Decimal`, `Date`, `Text` and `Country` always mean the "
+                "built-in types");
+    }
     switch (d->kind) {
       case ast::DeclKind::Unit: s.kind = K::Unit; AddSymbol(mi, Ns::Unit, d->name.name, s); break;
       case ast::DeclKind::Enum: {
@@ -223,12 +260,35 @@ void Checker::Declare(ModuleInfo& mi) {
 }
 
 std::vector<Symbol> Checker::Lookup(const ModuleInfo& mi, Ns ns, const std::string& name) const {
-  for (const ModuleInfo* p : mi.visible) {
+  auto slot = [&](const ModuleInfo* p) -> const std::vector<Symbol>* {
     const auto& table = p->names[static_cast<int>(ns)];
     auto it = table.find(name);
-    if (it != table.end() && !it->second.empty()) return it->second;
+    return it != table.end() && !it->second.empty() ? &it->second : nullptr;
+  };
+  std::vector<Symbol> out;
+  const ModuleInfo* hit = nullptr;
+  size_t chain = std::min(mi.chain_len, mi.visible.size());
+  for (size_t i = 0; i < chain && !hit; ++i) {
+    if (auto* s = slot(mi.visible[i])) {
+      out = *s;
+      hit = mi.visible[i];
+    }
   }
-  return {};
+  // A declaration of the module or its chain hides the used modules' ones,
+  // except that variants of every visible enum and outcome are candidates.
+  if (hit && !std::all_of(out.begin(), out.end(), IsVariant)) return out;
+  for (size_t i = 0; i < mi.visible.size(); ++i) {
+    const ModuleInfo* p = mi.visible[i];
+    const std::vector<Symbol>* s = p == hit ? nullptr : slot(p);
+    if (!s) continue;
+    for (const Symbol& sym : *s) {
+      if ((hit || i < chain) && !IsVariant(sym)) continue;
+      bool dup = std::any_of(out.begin(), out.end(),
+                             [&](const Symbol& o) { return o.decl == sym.decl && o.index == sym.index; });
+      if (!dup) out.push_back(sym);
+    }
+  }
+  return out;
 }
 
 std::optional<Symbol> Checker::LookupOne(const ModuleInfo& mi, Ns ns, const std::string& name) const {
@@ -245,6 +305,64 @@ std::optional<Symbol> Checker::LookupOne(const ModuleInfo& mi, Ns ns, const std:
   std::vector<Symbol> all = Lookup(mi, ns, name);
   if (all.empty()) return std::nullopt;
   return all.front();
+}
+
+std::optional<Symbol> Checker::LookupAt(const ModuleInfo& mi, Ns ns, const std::string& name, SourceRange at,
+                                        bool* ambiguous) {
+  if (name.find('.') != std::string::npos) return LookupOne(mi, ns, name);
+  std::vector<Symbol> all = Lookup(mi, ns, name);
+  if (all.empty()) return std::nullopt;
+  // Flags are one flag per name, whoever declares them.
+  if (all.size() > 1 && ns != Ns::Flag && !std::all_of(all.begin(), all.end(), IsVariant)) {
+    ReportAmbiguous(all, name, at, ns);
+    if (ambiguous) *ambiguous = true;
+    return std::nullopt;
+  }
+  return all.front();
+}
+
+void Checker::ReportAmbiguous(const std::vector<Symbol>& found, const std::string& name, SourceRange at, Ns ns) {
+  // Variants are told apart by their enum, other names by their module.
+  // (by their module too when two enums share a name).
+  bool variants = std::all_of(found.begin(), found.end(), IsVariant);
+  auto qualify = [&](bool by_enum) {
+    std::vector<std::string> v;
+    for (const Symbol& s : found) {
+      std::string o = fmt::format("`{}.{}`", by_enum ? s.decl->name.name : s.module->header.name.name, name);
+      if (std::find(v.begin(), v.end(), o) == v.end()) v.push_back(o);
+    }
+    return v;
+  };
+  std::vector<std::string> options = qualify(variants);
+  if (options.size() < found.size()) options = qualify(false);
+  std::string list;
+  for (size_t i = 0; i < options.size(); ++i) {
+    list += (i ? (i + 1 == options.size() ? " or " : ", ") : "") + options[i];
+  }
+  auto d = diags_.Emit(Kind::AmbiguousName, at, name, list);
+  // Values, rules and caps can be qualified; types, units and regimes cannot.
+  bool qualifiable = variants || ns == Ns::Value || ns == Ns::Rule || ns == Ns::Cap;
+  if (qualifiable) {
+    d.Help(fmt::format("write {} (or whichever is meant)", options.front()));
+  } else {
+    d.Help("a type, unit or regime name cannot be qualified: rename one of them, or `use` only one of the modules");
+  }
+  if (!variants) {
+    for (const Symbol& s : found) d.NoteAt(s.range, fmt::format("declared in `{}`", s.module->header.name.name));
+  }
+}
+
+bool Checker::MissingModule(const ModuleInfo& mi, const std::string& name) const {
+  std::string mod = name.substr(0, name.find('.'));
+  if (FindModule(mod)) return false;
+  for (size_t i = 0; i < std::min(mi.chain_len, mi.visible.size()); ++i) {
+    const ast::Module* m = mi.visible[i]->m;
+    if (m->header.target && m->header.target->name == mod) return true;
+    for (const auto& u : m->uses) {
+      if (u.name == mod) return true;
+    }
+  }
+  return false;
 }
 
 namespace {
@@ -287,6 +405,26 @@ bool Checker::BrokenDeclInScope(const ModuleInfo& mi, std::initializer_list<ast:
   return false;
 }
 
+// One `outcome` per program: rules of every module decide among the same
+// variants. A later one (in load order) is reported, with the first.
+void Checker::CheckOutcomes() {
+  const ast::OutcomeDecl* first = nullptr;
+  for (auto& mi : modules_) {
+    for (const auto& d : mi->m->decls) {
+      auto* o = ast::As<ast::OutcomeDecl>(d.get());
+      if (!o || o->name.name.empty()) continue;
+      if (!first) {
+        first = o;
+        continue;
+      }
+      auto b = diags_.Emit(Kind::DuplicateName, o->name.range, "outcome", "declared");
+      NoteDecl(b, first, "the first `outcome`");
+      b.Help(fmt::format("a program has one outcome, which every rule decides; add these variants to `{}`",
+                         first->name.name));
+    }
+  }
+}
+
 // ---- dates -------------------------------------------------------------------
 
 void Checker::CheckDateOrder(const char* a_what, const std::optional<ast::Dated>& a, const char* b_what,
@@ -294,7 +432,8 @@ void Checker::CheckDateOrder(const char* a_what, const std::optional<ast::Dated>
   if (!a || !b) return;
   bool bad = strict ? b->date <= a->date : b->date < a->date;
   if (!bad) return;
-  diags_.Emit(Kind::DatesOutOfOrder, b->range, b_what, rt::FormatDate(b->date), a_what, rt::FormatDate(a->date))
+  diags_.Emit(Kind::DatesOutOfOrder, b->range, b_what, rt::FormatDate(b->date), strict ? "on or before" : "before",
+              a_what, rt::FormatDate(a->date))
       .NoteAt(a->range, std::string(a_what) + " is set here")
       .Help(strict ? fmt::format("{} must come after {}", b_what, a_what)
                    : fmt::format("{} cannot come before {}", b_what, a_what));

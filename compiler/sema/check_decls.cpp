@@ -2,6 +2,7 @@
 // exceptions, `prefer`, amendment actions, tests and regimes.
 #include <algorithm>
 
+#include "edict/runtime/checked.h"
 #include "edict/runtime/date.h"
 #include "sema/checker.h"
 
@@ -34,11 +35,26 @@ void Checker::NoteDecl(diag::Builder& b, const ast::Decl* d, const std::string& 
 // ---- units and types ----------------------------------------------------------
 
 std::optional<Unit> Checker::ResolveUnit(const ModuleInfo& mi, const ast::UnitAst& u, int64_t* factor) {
+  // Each written unit is resolved (and its mistakes reported) once, however
+  // often it is looked at (a cap's `counts` at every charge, say).
+  auto memo = resolved_units_.find(&u);
+  if (memo == resolved_units_.end()) {
+    ResolvedUnit r;
+    r.unit = ResolveUnitOnce(mi, u, &r.factor);
+    memo = resolved_units_.emplace(&u, r).first;
+  }
+  *factor = memo->second.factor;
+  return memo->second.unit;
+}
+
+std::optional<Unit> Checker::ResolveUnitOnce(const ModuleInfo& mi, const ast::UnitAst& u, int64_t* factor) {
   Unit out;
   *factor = 1;
   for (const auto& f : u.factors) {
     if (f.name.empty()) continue;  // `1` in `[1/chip]`
-    auto sym = LookupOne(mi, Ns::Unit, f.name);
+    bool ambiguous = false;
+    auto sym = LookupAt(mi, Ns::Unit, f.name, f.range, &ambiguous);
+    if (ambiguous) return std::nullopt;
     if (!sym) {
       auto d = diags_.Emit(Kind::UnknownUnit, f.range, f.name);
       std::string s = Suggest(mi, Ns::Unit, f.name);
@@ -46,27 +62,70 @@ std::optional<Unit> Checker::ResolveUnit(const ModuleInfo& mi, const ast::UnitAs
                        : fmt::format("did you mean `{}`?", s));
       return std::nullopt;
     }
-    // A scaled unit stands for its base times a factor; follow the chain.
     Unit one;
     one.exps[f.name] = 1;
     const auto* ud = ast::As<ast::UnitDecl>(sym->decl);
-    int guard = 0;
-    while (ud && ud->factor && guard++ < 16) {
-      auto next = LookupOne(*decl_module_.at(ud), Ns::Unit,
-                            ud->factor->unit.factors.empty() ? "" : ud->factor->unit.factors[0].name);
-      if (!next || ud->factor->kind != ast::ExprKind::IntLit) break;
-      if (f.exponent > 0) {
-        int64_t out_f;
-        if (__builtin_mul_overflow(*factor, ud->factor->int_value, &out_f)) break;
-        *factor = out_f;
+    if (ud && ud->factor) {
+      // A scaled unit stands for its base times a factor.
+      const ScaledUnit& b = BaseOf(ud);
+      if (!b.ok) return std::nullopt;  // reported at the unit's declaration
+      if (u.factors.size() != 1 || f.exponent != 1) {
+        diags_.Emit(Kind::TypeMismatch, f.range, Tick(b.base), Tick(f.name))
+            .Help(fmt::format("`{0}` is {1} `{2}`, and a scaled unit can only stand alone after a number, as in "
+                              "`1 {0}`; inside brackets, write the base unit `{2}`",
+                              f.name, b.factor, b.base));
+        return std::nullopt;
       }
+      *factor = b.factor;
       one.exps.clear();
-      one.exps[next->decl->name.name] = 1;
-      ud = ast::As<ast::UnitDecl>(next->decl);
+      one.exps[b.base] = 1;
     }
     out = f.exponent > 0 ? out.Times(one) : out.Over(one);
   }
   return out;
+}
+
+const Checker::ScaledUnit& Checker::BaseOf(const ast::UnitDecl* u) {
+  auto memo = scaled_.find(u);
+  if (memo != scaled_.end()) return memo->second;
+  ScaledUnit r;
+  if (!u->factor) {
+    r.ok = true;
+    r.base = u->name.name;
+    return scaled_[u] = r;
+  }
+  if (scaled_visiting_.count(u)) {
+    // Back at a unit on the way: a cycle, still open (path = {u}).
+    r.path = {u};
+    return scaled_tmp_ = r;
+  }
+  const ast::Expr* f = u->factor;
+  bool single = f->unit.factors.size() == 1 && !f->unit.factors[0].name.empty() && f->unit.factors[0].exponent == 1;
+  if (u->has_syntax_error || f->kind != ast::ExprKind::IntLit || f->int_value <= 0 || !single) {
+    return scaled_[u] = r;
+  }
+  auto next = LookupOne(*decl_module_.at(u), Ns::Unit, f->unit.factors[0].name);
+  const auto* nd = next ? ast::As<ast::UnitDecl>(next->decl) : nullptr;
+  if (!nd) return scaled_[u] = r;
+  scaled_visiting_.insert(u);
+  ScaledUnit n = BaseOf(nd);
+  scaled_visiting_.erase(u);
+  if (!n.cycle && !n.path.empty()) {
+    // An open cycle: closed here if it started here, else carried back.
+    n.path.insert(n.path.begin(), u);
+    if (n.path.back() != u) return scaled_tmp_ = n;
+    r.cycle = true;
+    r.path = n.path;
+    return scaled_[u] = r;
+  }
+  if (!n.ok) return scaled_[u] = r;
+  r.base = n.base;
+  if (rt::MulOverflows(f->int_value, n.factor, &r.factor)) {
+    r.overflow = true;
+    return scaled_[u] = r;
+  }
+  r.ok = true;
+  return scaled_[u] = r;
 }
 
 Type Checker::ResolveType(const ModuleInfo& mi, const ast::TypeRef* t) {
@@ -112,7 +171,9 @@ Type Checker::ResolveTypeOnce(const ModuleInfo& mi, const ast::TypeRef* t) {
   if (n == "Date") return no_unit(Type::Simple(TypeKind::Date));
   if (n == "Text") return no_unit(Type::Simple(TypeKind::Text));
   if (n == "Country") return no_unit(Type::Simple(TypeKind::Country));
-  auto sym = LookupOne(mi, Ns::Type, n);
+  bool ambiguous = false;
+  auto sym = LookupAt(mi, Ns::Type, n, t->range, &ambiguous);
+  if (ambiguous) return Type::Error();
   if (!sym) {
     auto d = diags_.Emit(Kind::UnknownName, t->range, n);
     std::string s = Suggest(mi, Ns::Type, n);
@@ -175,7 +236,7 @@ Type Checker::ValueDeclType(const ModuleInfo& mi, const ast::ValueDecl& d, std::
     b.Label(t.ToString()).NoteAt(d.type->range, "declared type");
     if (t.IsNumber() && declared.IsNumber() && t.unit.empty()) {
       b.Help(fmt::format("give the number its unit, e.g. `{} {}`", ast::PrintExpr(d.value),
-                         declared.unit.ToString()));
+                         declared.unit.AfterNumber()));
     } else if (declared.kind == TypeKind::Date && d.value->kind == ast::ExprKind::TextLit) {
       b.Help(fmt::format("a date is written without quotes: `{}`", d.value->text));
     }
@@ -231,7 +292,8 @@ Type Checker::ValueDeclType(const ModuleInfo& mi, const ast::ValueDecl& d, std::
 
 void Checker::CheckCap(const ModuleInfo& mi, const ast::CapDecl& c) {
   for (const auto& [what, range] : c.repeated) {
-    diags_.Emit(Kind::RepeatedClause, range, what).Help("a cap has one of each clause, except `limit`");
+    diags_.Emit(Kind::RepeatedClause, range, fmt::format("`{}` is given twice", what))
+        .Help("a cap has one of each clause, except `limit`");
   }
   Type unit_type = Type::Error();
   if (!c.counts) {
@@ -299,7 +361,7 @@ void Checker::CheckCap(const ModuleInfo& mi, const ast::CapDecl& c) {
     }
     if (!l.from) {
       if (++undated == 2) {
-        diags_.Emit(Kind::RepeatedClause, l.range, "limit")
+        diags_.Emit(Kind::RepeatedClause, l.range, "`limit` is given twice")
             .Help("a later limit takes a date: `limit 270_000 H100e from 2026-01-01`");
       }
     } else {
@@ -329,8 +391,10 @@ const ast::OutcomeDecl* Checker::OutcomeInScope(const ModuleInfo& mi) const {
 }
 
 std::optional<Symbol> Checker::ResolveRule(const ModuleInfo& mi, const ast::Named& n, bool report) {
-  auto sym = LookupOne(mi, Ns::Rule, n.name);
-  if (sym || !report) return sym;
+  if (!report) return LookupOne(mi, Ns::Rule, n.name);
+  bool ambiguous = false;
+  auto sym = LookupAt(mi, Ns::Rule, n.name, n.range, &ambiguous);
+  if (sym || ambiguous || MissingModule(mi, n.name)) return sym;
   size_t dot = n.name.find('.');
   std::string where = dot == std::string::npos ? mi.name() : n.name.substr(0, dot);
   std::string bare = dot == std::string::npos ? n.name : n.name.substr(dot + 1);
@@ -350,10 +414,10 @@ void Checker::CheckFlagName(const ModuleInfo& mi, const ast::Named& n) {
                    : fmt::format("did you mean `{}`?", s));
 }
 
-void Checker::CheckOutcomeValue(const ModuleInfo& mi, const ast::Expr* e) {
+void Checker::CheckOutcomeValue(const ModuleInfo& mi, const ast::Expr* e, const char* clause) {
   const ast::OutcomeDecl* o = OutcomeInScope(mi);
   if (!o) {
-    diags_.Emit(Kind::NoOutcome, e->range)
+    diags_.Emit(Kind::NoOutcome, e->range, clause)
         .Help("declare the decisions: `outcome Decision { NLR, LICENSE_REQUIRED(Review) } otherwise NLR`");
     return;
   }
@@ -371,7 +435,7 @@ void Checker::CheckOutcomeValue(const ModuleInfo& mi, const ast::Expr* e) {
 
 void Checker::CheckRule(const ModuleInfo& mi, const ast::RuleDecl& r) {
   for (const auto& [what, range] : r.repeated) {
-    diags_.Emit(Kind::RepeatedClause, range, what)
+    diags_.Emit(Kind::RepeatedClause, range, fmt::format("`{}` is given twice", what))
         .Help(what == "when" ? "join the conditions with `and` or `or`" : "keep one");
   }
   RuleInfo info{&r, &mi, nullptr};
@@ -394,7 +458,7 @@ void Checker::CheckRule(const ModuleInfo& mi, const ast::RuleDecl& r) {
           .Help("repeal a rule with an amendment rather than disabling it");
     }
   }
-  if (r.then) CheckOutcomeValue(mi, r.then);
+  if (r.then) CheckOutcomeValue(mi, r.then, "then");
   if (!r.then && r.flags.empty()) {
     diags_.Emit(Kind::RuleDecidesNothing, r.name.range, r.name.name)
         .Help("add `then LICENSE_REQUIRED(DENIAL)` (a decision) or `flag GP10` (a warning)");
@@ -402,11 +466,41 @@ void Checker::CheckRule(const ModuleInfo& mi, const ast::RuleDecl& r) {
   for (const auto& f : r.flags) CheckFlagName(mi, f);
   for (const auto& ch : r.charges) {
     Type amount = CheckExpr(ctx, ch.amount);
-    auto cap = LookupOne(mi, Ns::Cap, ch.cap.name);
+    bool ambiguous = false;
+    auto cap = LookupAt(mi, Ns::Cap, ch.cap.name, ch.cap.range, &ambiguous);
+    if (ambiguous || (!cap && MissingModule(mi, ch.cap.name))) continue;
     if (!cap) {
+      // Declared, but not as a cap: a rule, a constant, ...
+      std::optional<Symbol> other;
+      for (Ns ns : {Ns::Value, Ns::Rule, Ns::Flag, Ns::Type, Ns::Unit, Ns::Regime}) {
+        if ((other = LookupOne(mi, ns, ch.cap.name))) break;
+      }
+      if (other) {
+        diags_.Emit(Kind::WrongKindOfName, ch.cap.range, ch.cap.name, KindPhrase(other->kind), "a cap")
+            .Help("`charge` draws on a cap: `charge allowance by s.quantity`");
+        continue;
+      }
       auto d = diags_.Emit(Kind::UnknownName, ch.cap.range, ch.cap.name);
-      std::string s = Suggest(mi, Ns::Cap, ch.cap.name);
-      d.Help(s.empty() ? "declare the cap with `cap`" : fmt::format("did you mean `{}`?", s));
+      size_t dot = ch.cap.name.find('.');
+      std::string bare = dot == std::string::npos ? ch.cap.name : ch.cap.name.substr(dot + 1);
+      std::string s = Suggest(mi, Ns::Cap, bare);
+      if (!s.empty()) {
+        d.Help(fmt::format("`charge` names a cap: did you mean the cap `{}`?", s));
+      } else {
+        std::vector<std::string> caps;
+        for (const ModuleInfo* p : mi.visible) {
+          for (const auto& dp : p->m->decls) {
+            if (dp->kind == ast::DeclKind::Cap && !dp->name.name.empty()) caps.push_back(Tick(dp->name.name));
+          }
+        }
+        std::string list;
+        for (size_t i = 0; i < caps.size() && i < 8; ++i) {
+          list += (i ? (i + 1 == std::min<size_t>(caps.size(), 8) && caps.size() <= 8 ? " and " : ", ") : "") + caps[i];
+        }
+        if (caps.size() > 8) list += fmt::format(" and {} more", caps.size() - 8);
+        d.Help(caps.empty() ? fmt::format("`charge` names a cap, and no cap is in scope: declare it with `cap {}`", bare)
+                            : fmt::format("`charge` names a cap; the caps in scope are {}", list));
+      }
       continue;
     }
     auto* cd = static_cast<const ast::CapDecl*>(cap->decl);
@@ -472,39 +566,76 @@ void Checker::CheckAction(const ModuleInfo& mi, const ast::Decl& d) {
   if (auto* s = ast::As<ast::SuspendDecl>(&d)) target = &s->target;
   if (auto* r = ast::As<ast::RepealDecl>(&d)) target = &r->target;
   if (auto* r = ast::As<ast::ReplaceDecl>(&d)) target = &r->target;
-  if (!target) return;
+  if (!target || target->name.empty()) return;
+  bool replace = d.kind == ast::DeclKind::Replace;
+  const char* participle = d.kind == ast::DeclKind::Suspend ? "suspended" : d.kind == ast::DeclKind::Repeal ? "repealed"
+                                                                                                         : "replaced";
 
-  // What it names: a rule, a constant or set, or a whole regulation.
-  std::optional<Symbol> sym = LookupOne(mi, Ns::Rule, target->name);
-  if (!sym) sym = LookupOne(mi, Ns::Value, target->name);
-  if (!sym) sym = LookupOne(mi, Ns::Cap, target->name);
+  // What it names: a rule, a constant or set, anything else declared (which
+  // cannot be amended), or a whole regulation.
+  std::optional<Symbol> sym;
+  bool ambiguous = false;
+  for (Ns ns : {Ns::Rule, Ns::Value, Ns::Cap, Ns::Type, Ns::Unit, Ns::Flag, Ns::Regime}) {
+    sym = LookupAt(mi, ns, target->name, target->range, &ambiguous);
+    if (sym || ambiguous) break;
+  }
+  if (ambiguous) return;
   const ModuleInfo* whole = sym ? nullptr : FindModule(target->name);
   if (!sym && !whole) {
-    std::string where = mi.target ? mi.target->name() : mi.name();
-    auto b = diags_.Emit(Kind::UnknownRule, target->range, target->name, where);
-    std::string s = Suggest(mi, Ns::Rule, target->name);
+    if (MissingModule(mi, target->name)) return;  // `groups.x`, where `use groups` was not found (E0204)
+    std::string where = mi.target->name();
+    size_t dot = target->name.find('.');
+    std::string bare = dot == std::string::npos ? target->name : target->name.substr(dot + 1);
+    if (dot != std::string::npos) where = target->name.substr(0, dot);
+    auto b = diags_.Emit(Kind::UnknownRule, target->range, bare, where);
+    std::string s = Suggest(mi, Ns::Rule, bare);
     b.Help(s.empty() ? fmt::format("an amendment names a rule, constant or set of `{}`, or a whole regulation", where)
                      : fmt::format("did you mean `{}`?", s));
     return;
   }
-  if (sym) out_.action_decl[&d] = sym->decl;
-  else out_.action_module[&d] = whole->m;
-  const char* participle = d.kind == ast::DeclKind::Suspend ? "suspended"
-                           : d.kind == ast::DeclKind::Repeal ? "repealed"
-                                                             : "replaced";
+
+  // Whether this action can apply to it: E0510 otherwise, and nothing more
+  // is checked about the target.
+  std::string why;  // the help line when it cannot
   if (whole) {
-    if (d.kind == ast::DeclKind::Replace || whole->m->header.kind == ast::ModuleKind::Library) {
-      diags_.Emit(Kind::BadAmendTarget, target->range, target->name, participle)
-          .Help(d.kind == ast::DeclKind::Replace ? "replace its rules one by one, or repeal it and add new rules"
-                                                 : "a library holds shared declarations, not rules in force");
+    if (whole == &mi) {
+      why = fmt::format("this is the amendment itself; to end it, give its header a `sunset`");
+    } else if (whole->m->header.kind == ast::ModuleKind::Library) {
+      why = "a library holds shared declarations, not rules in force";
+    } else if (replace) {
+      why = "replace its rules one by one, or repeal it and add new rules";
     }
-  } else if (sym->kind != Symbol::Kind::Rule &&
-             !(d.kind == ast::DeclKind::Replace && (sym->kind == Symbol::Kind::Const || sym->kind == Symbol::Kind::Set))) {
-    diags_.Emit(Kind::BadAmendTarget, target->range, target->name, participle)
-        .Help(d.kind == ast::DeclKind::Replace
-                  ? "an amendment replaces rules, constants and sets"
-                  : fmt::format("{} is not in force by itself; {} the rules that use it",
-                                KindPhrase(sym->kind), ast::DeclKeyword(d.kind)));
+  } else {
+    using K = Symbol::Kind;
+    switch (sym->kind) {
+      case K::Rule: break;
+      case K::Const:
+      case K::Set:
+        if (!replace) {
+          why = fmt::format("{} is not in force by itself; {} the rules that use it, or replace its value",
+                            KindPhrase(sym->kind), verb);
+        }
+        break;
+      case K::Flag: why = fmt::format("a flag is raised by rules; {} the rules that raise it", verb); break;
+      case K::OutcomeVariant:
+        why = replace ? "an amendment replaces rules, constants and sets"
+                      : fmt::format("a decision is not in force by itself; {} the rules that reach it", verb);
+        break;
+      case K::Regime:
+        why = replace ? "an amendment replaces rules, constants and sets"
+                      : fmt::format("a regime only groups modules; {} the regulations it includes", verb);
+        break;
+      default:
+        why = replace ? "an amendment replaces rules, constants and sets"
+                      : fmt::format("{} is not in force by itself; {} the rules that use it", KindPhrase(sym->kind), verb);
+        break;
+    }
+  }
+  if (!why.empty()) {
+    diags_.Emit(Kind::BadAmendTarget, target->range, target->name, participle).Help(why);
+  } else {
+    if (sym) out_.action_decl[&d] = sym->decl;
+    else out_.action_module[&d] = whole->m;
   }
 
   if (auto* s = ast::As<ast::SuspendDecl>(&d); s && s->through && s->through->date < s->from.date) {
@@ -512,7 +643,7 @@ void Checker::CheckAction(const ModuleInfo& mi, const ast::Decl& d) {
         .NoteAt(s->from.range, "the suspension starts here")
         .Help("`through` is the last day of the suspension");
   }
-  if (auto* r = ast::As<ast::ReplaceDecl>(&d); r && sym) {
+  if (auto* r = ast::As<ast::ReplaceDecl>(&d); r && sym && why.empty()) {
     if (sym->kind == Symbol::Kind::Rule) {
       if (r->with->kind != ast::ExprKind::Name) {
         diags_.Emit(Kind::TypeMismatch, r->with->range, "the name of a rule", Tick(ast::PrintExpr(r->with)))
@@ -524,12 +655,12 @@ void Checker::CheckAction(const ModuleInfo& mi, const ast::Decl& d) {
               .Help("declare the new rule in this amendment and name it after `with`");
         }
       }
-    } else {
+    } else if (auto* vd = dynamic_cast<const ast::ValueDecl*>(sym->decl)) {
       ExprCtx ctx;
       ctx.mi = &mi;
       ctx.constant_what = "a replacement value";
       std::set<const ast::Decl*> none;
-      Type want = ValueDeclType(*decl_module_.at(sym->decl), *static_cast<const ast::ValueDecl*>(sym->decl), &none);
+      Type want = ValueDeclType(*decl_module_.at(sym->decl), *vd, &none);
       Type got = CheckExpr(ctx, r->with, want.IsError() ? nullptr : &want);
       if (!got.Matches(want)) {
         auto b = diags_.Emit(Kind::TypeMismatch, r->with->range, Tick(want.ToString()), Tick(got.ToString()));
@@ -574,7 +705,12 @@ void Checker::CheckTest(const ModuleInfo& mi, const ast::TestDecl& t) {
         understood = false;
         continue;
       }
-      auto sym = LookupOne(mi, Ns::Value, tg->kids[0]->text);
+      bool ambiguous = false;
+      auto sym = LookupAt(mi, Ns::Value, tg->kids[0]->text, tg->kids[0]->range, &ambiguous);
+      if (ambiguous) {
+        understood = false;
+        continue;
+      }
       if (!sym || sym->kind != Symbol::Kind::Input) {
         auto b = diags_.Emit(Kind::NotAssignable, tg->kids[0]->range);
         if (sym) b.Label(std::string("this is ") + KindPhrase(sym->kind));
@@ -609,11 +745,11 @@ void Checker::CheckTest(const ModuleInfo& mi, const ast::TestDecl& t) {
         auto b = diags_.Emit(Kind::TypeMismatch, a.value->range, Tick(want.ToString()), Tick(got.ToString()));
         b.Label(got.ToString());
         if (got.IsNumber() && got.unit.empty() && !want.unit.empty()) {
-          b.Help(fmt::format("write the unit: `{} {}`", ast::PrintExpr(a.value), want.unit.ToString()));
+          b.Help(fmt::format("write the unit: `{} {}`", ast::PrintExpr(a.value), want.unit.AfterNumber()));
         }
       }
       if (here.count(tg->text)) {
-        diags_.Emit(Kind::RepeatedClause, tg->range, ast::PrintExpr(tg))
+        diags_.Emit(Kind::RepeatedClause, tg->range, fmt::format("`{}` is given twice", ast::PrintExpr(tg)))
             .NoteAt(here[tg->text], "first set here")
             .Help("keep one; a row may change a field its test's `given` line sets");
       }
@@ -627,7 +763,7 @@ void Checker::CheckTest(const ModuleInfo& mi, const ast::TestDecl& t) {
   for (const auto& row : t.rows) {
     Assigned all = given;
     bool understood = check_assigns(row.sets, all) && given_understood;
-    if (row.expect) CheckOutcomeValue(mi, row.expect);
+    if (row.expect) CheckOutcomeValue(mi, row.expect, "expect");
     for (const auto& f : row.flags) CheckFlagName(mi, f);
     const ast::InputDecl* in = input ? input : mi.default_input;
     if (!in || !understood) continue;
@@ -653,26 +789,105 @@ void Checker::CheckTest(const ModuleInfo& mi, const ast::TestDecl& t) {
   }
 }
 
+// ---- units and prefer ---------------------------------------------------------------
+
+void Checker::CheckUnitDecl(const ModuleInfo& mi, const ast::UnitDecl& u) {
+  if (!u.factor) return;
+  const ast::Expr* f = u.factor;
+  if (f->kind != ast::ExprKind::IntLit) {
+    diags_.Emit(Kind::TypeMismatch, f->range, "a whole number", Tick(ast::PrintExpr(f)))
+        .Help("a scaled unit is a whole multiple of another, so that amounts stay exact");
+    return;
+  }
+  if (f->int_value <= 0) {
+    diags_.Emit(Kind::TypeMismatch, f->range, "a positive number", Tick(ast::PrintExpr(f)));
+    return;
+  }
+  const auto& factors = f->unit.factors;
+  if (factors.size() != 1 || factors[0].name.empty() || factors[0].exponent != 1) {
+    diags_.Emit(Kind::TypeMismatch, f->unit.range, "one unit name", Tick(ast::PrintUnit(f->unit)))
+        .Help(fmt::format("a scaled unit is a whole multiple of one unit name; write `{}` where the amount is "
+                          "needed, or name it with `const`",
+                          ast::PrintExpr(f)));
+    return;
+  }
+  // Followed first, so that a cycle is reported at its first unit.
+  const ScaledUnit b = BaseOf(&u);
+  // An unknown (E0313) or ambiguous (E0210) unit is reported here.
+  int64_t factor = 1;
+  ResolveUnit(mi, f->unit, &factor);
+  if (b.cycle && !unit_cycle_reported_.count(&u)) {
+    std::string chain;
+    for (const ast::UnitDecl* p : b.path) {
+      chain += (chain.empty() ? "" : " → ") + Tick(p->name.name);
+      unit_cycle_reported_.insert(p);
+    }
+    diags_.Emit(Kind::DefinitionCycle, f->unit.range, u.name.name, chain)
+        .Help("one unit of the chain must be a base unit, declared without `=`");
+  } else if (b.overflow) {
+    diags_.Emit(Kind::ConstantOverflow, f->range)
+        .Help(fmt::format("`{}` in its base unit does not fit in a 64-bit integer; choose a smaller unit", u.name.name));
+  }
+}
+
+// `prefer a, b, c`: rules with one base, each named once. Exceptions to one
+// rule, or general rules (semantics.md §5); two different bases is an error.
+void Checker::CheckPrefer(const ModuleInfo& mi, const ast::PreferDecl& p) {
+  std::map<const ast::RuleDecl*, const ast::Named*> seen;
+  const ast::Named* first = nullptr;
+  const ast::RuleDecl* first_base = nullptr;
+  // The base an exception names, or nullptr for a general rule; false when
+  // it names no known rule (E0207, reported with the exception).
+  auto base_of = [&](const ast::RuleDecl* r, const ast::RuleDecl** base) {
+    *base = nullptr;
+    if (!r->exception_to) return true;
+    auto b = ResolveRule(*decl_module_.at(r), *r->exception_to, false);
+    if (!b) return false;
+    *base = static_cast<const ast::RuleDecl*>(b->decl);
+    return true;
+  };
+  auto describe = [](const ast::RuleDecl* base) {
+    return base ? fmt::format("an exception to `{}`", base->name.name) : std::string("a general rule");
+  };
+  for (const auto& n : p.order) {
+    auto s = ResolveRule(mi, n, true);
+    if (!s) continue;
+    auto* rule = static_cast<const ast::RuleDecl*>(s->decl);
+    if (seen.count(rule)) {
+      diags_.Emit(Kind::DuplicateName, n.range, n.name, "listed")
+          .NoteAt(seen[rule]->range, "first listed here")
+          .Help("name each rule once; the first listed decides first");
+      continue;
+    }
+    seen[rule] = &n;
+    out_.named_rule[&n] = rule;
+    const ast::RuleDecl* base = nullptr;
+    if (!base_of(rule, &base)) continue;
+    if (!first) {
+      first = &n;
+      first_base = base;
+      continue;
+    }
+    if (base != first_base) {
+      diags_.Emit(Kind::WrongKindOfName, n.range, n.name, describe(base), describe(first_base))
+          .NoteAt(first->range, fmt::format("`{}` is {}", first->name, describe(first_base)))
+          .Help("`prefer` ranks exceptions to one rule, or general rules; write one `prefer` for each");
+    }
+  }
+}
+
 // ---- dispatch ---------------------------------------------------------------------------
 
 void Checker::CheckDecl(const ModuleInfo& mi, const ast::Decl& d) {
   switch (d.kind) {
-    case ast::DeclKind::Unit: {
-      auto& u = static_cast<const ast::UnitDecl&>(d);
-      if (u.factor) {
-        int64_t f = 1;
-        if (u.factor->kind != ast::ExprKind::IntLit) {
-          diags_.Emit(Kind::TypeMismatch, u.factor->range, "a whole number", Tick(ast::PrintExpr(u.factor)))
-              .Help("a scaled unit is a whole multiple of another, so that amounts stay exact");
-        } else if (u.factor->int_value <= 0) {
-          diags_.Emit(Kind::TypeMismatch, u.factor->range, "a positive number", Tick(ast::PrintExpr(u.factor)));
-        } else {
-          ResolveUnit(mi, u.factor->unit, &f);
-        }
+    case ast::DeclKind::Unit: CheckUnitDecl(mi, static_cast<const ast::UnitDecl&>(d)); break;
+    case ast::DeclKind::Enum:
+      for (const auto& v : static_cast<const ast::EnumDecl&>(d).variants) {
+        if (!v.payload) continue;
+        diags_.Emit(Kind::PayloadMismatch, v.payload->range, v.name.name, "takes no basis")
+            .Help(fmt::format("only the variants of an `outcome` carry a basis; write `{}` alone", v.name.name));
       }
       break;
-    }
-    case ast::DeclKind::Enum:
     case ast::DeclKind::Flags: break;
     case ast::DeclKind::Outcome: {
       auto& o = static_cast<const ast::OutcomeDecl&>(d);
@@ -705,7 +920,7 @@ void Checker::CheckDecl(const ModuleInfo& mi, const ast::Decl& d) {
       int keys = 0;
       for (const auto& f : fields) {
         if (seen.count(f.name.name)) {
-          diags_.Emit(Kind::DuplicateName, f.name.range, f.name.name)
+          diags_.Emit(Kind::DuplicateName, f.name.range, f.name.name, "declared")
               .NoteAt(seen[f.name.name], "first declared here")
               .Help("a record has one column of each name; remove or rename one");
         }
@@ -730,8 +945,15 @@ void Checker::CheckDecl(const ModuleInfo& mi, const ast::Decl& d) {
                                              got.unit == want.unit)) {
             diags_.Emit(Kind::TypeMismatch, bound->range, Tick(want.ToString()), Tick(got.ToString()))
                 .Label(got.ToString())
-                .Help(fmt::format("write the bound in the field's unit, e.g. `at least 1 {}`",
-                                  want.unit.empty() ? "" : want.unit.ToString()));
+                .Help(want.unit.empty() || want.kind == TypeKind::Date
+                          ? std::string("write the bound as a value of the field's type")
+                          : fmt::format("write the bound in the field's unit, e.g. `{} {} {}`",
+                                        f.at_least == bound ? "at least" : "at most",
+                                        (bound->kind == ast::ExprKind::IntLit || bound->kind == ast::ExprKind::DecimalLit) &&
+                                                !bound->unit.present()
+                                            ? ast::PrintExpr(bound)
+                                            : std::string("1"),
+                                        want.unit.AfterNumber()));
           }
         }
       }
@@ -758,17 +980,7 @@ void Checker::CheckDecl(const ModuleInfo& mi, const ast::Decl& d) {
       break;
     case ast::DeclKind::Cap: CheckCap(mi, static_cast<const ast::CapDecl&>(d)); break;
     case ast::DeclKind::Rule: CheckRule(mi, static_cast<const ast::RuleDecl&>(d)); break;
-    case ast::DeclKind::Prefer: {
-      for (const auto& n : static_cast<const ast::PreferDecl&>(d).order) {
-        auto s = ResolveRule(mi, n, true);
-        if (s) out_.named_rule[&n] = static_cast<const ast::RuleDecl*>(s->decl);
-        if (s && !static_cast<const ast::RuleDecl*>(s->decl)->exception_to) {
-          diags_.Emit(Kind::WrongKindOfName, n.range, n.name, "a general rule", "an exception")
-              .Help("`prefer` orders exceptions to the same rule");
-        }
-      }
-      break;
-    }
+    case ast::DeclKind::Prefer: CheckPrefer(mi, static_cast<const ast::PreferDecl&>(d)); break;
     case ast::DeclKind::Suspend:
     case ast::DeclKind::Repeal:
     case ast::DeclKind::Replace: CheckAction(mi, d); break;

@@ -1,6 +1,7 @@
 // Expressions: name resolution (values, enum variants, country codes,
 // qualified names), types, units, optionals, and constant folding of whole
 // numbers for overflow checks.
+#include <algorithm>
 #include <cctype>
 
 #include "edict/runtime/checked.h"
@@ -106,7 +107,7 @@ Type Checker::CheckExpr(const ExprCtx& ctx, const ast::Expr* e, const Type* expe
       }
       Type key_type = Type::Error();
       for (const auto& f : table->fields) {
-        if (f.is_key) key_type = ResolveType(*ctx.mi, f.type.get());
+        if (f.is_key) key_type = ResolveType(*decl_module_.at(table), f.type.get());
       }
       Type k = CheckExpr(ctx, e->kids[1], &key_type);
       if (!k.Matches(key_type) && !(k.kind == TypeKind::Optional && k.Inner().Matches(key_type))) {
@@ -160,7 +161,7 @@ Type Checker::CheckExpr(const ExprCtx& ctx, const ast::Expr* e, const Type* expe
         elem = rhs.elem.get();
       } else if (rhs.kind == TypeKind::Record && ast::As<ast::TableDecl>(rhs.decl)) {
         for (const auto& f : ast::As<ast::TableDecl>(rhs.decl)->fields) {
-          if (f.is_key) key_type = ResolveType(*ctx.mi, f.type.get());
+          if (f.is_key) key_type = ResolveType(*decl_module_.at(rhs.decl), f.type.get());
         }
         elem = &key_type;
       } else if (!rhs.IsError()) {
@@ -214,14 +215,16 @@ Type Checker::CheckBinary(const ExprCtx& ctx, const ast::Expr* e) {
   }
   // Check the side that does not need context first, so that `x == UVEU`
   // resolves `UVEU` against the type of `x`.
+  // A side that is `<error>` is passed on as the hint all the same, so that
+  // an ambiguous variant on the other side is not reported as well.
   bool right_first = l->kind == ExprKind::Name && r->kind != ExprKind::Name;
   Type a, b;
   if (right_first) {
     b = CheckExpr(ctx, r);
-    a = CheckExpr(ctx, l, b.IsError() ? nullptr : &b);
+    a = CheckExpr(ctx, l, &b);
   } else {
     a = CheckExpr(ctx, l);
-    const Type* hint = a.IsError() ? nullptr : (a.kind == TypeKind::Optional ? a.elem.get() : &a);
+    const Type* hint = a.kind == TypeKind::Optional ? a.elem.get() : &a;
     b = CheckExpr(ctx, r, hint);
   }
   if (a.IsError() || b.IsError()) {
@@ -246,7 +249,13 @@ Type Checker::CheckBinary(const ExprCtx& ctx, const ast::Expr* e) {
     auto d = diags_.Emit(Kind::UnitMismatch, e->range, Verb(e->op), a.ToString(), b.ToString());
     d.NoteAt(l->range, "this is `" + a.ToString() + "`").NoteAt(r->range, "this is `" + b.ToString() + "`");
     if (a.unit.empty() || b.unit.empty()) {
-      d.Help("give the number its unit, e.g. `1_700 H100e`");
+      // The side without a unit, if it is a number as written, with the
+      // other side's unit.
+      const ast::Expr* bare = a.unit.empty() ? l : r;
+      const Unit& want = a.unit.empty() ? b.unit : a.unit;
+      bool literal = (bare->kind == ExprKind::IntLit || bare->kind == ExprKind::DecimalLit) && !bare->unit.present();
+      d.Help(literal ? fmt::format("give the number its unit: `{} {}`", ast::PrintExpr(bare), want.AfterNumber())
+                     : fmt::format("give the number its unit, e.g. `1 {}`", want.AfterNumber()));
     } else {
       d.Help("convert one side: multiply or divide by a quantity with the right unit");
     }
@@ -372,26 +381,46 @@ Type Checker::SymbolType(const ExprCtx& ctx, const Symbol& s, const ast::Expr* a
   }
 }
 
+std::optional<Symbol> Checker::ChooseValue(const std::vector<Symbol>& found, const std::string& name,
+                                           SourceRange at, const Type* expected) {
+  if (!std::all_of(found.begin(), found.end(), IsVariant)) {
+    ReportAmbiguous(found, name, at, Ns::Value);
+    return std::nullopt;
+  }
+  // Variants of several enums or outcomes: the expected type decides.
+  const Type* want = expected;
+  if (want && want->kind == TypeKind::Optional) want = want->elem.get();
+  if (want && want->IsError()) return std::nullopt;  // the type it should have is a mistake reported elsewhere
+  if (!want) {
+    ReportAmbiguous(found, name, at, Ns::Value);
+    return std::nullopt;
+  }
+  for (const Symbol& s : found) {
+    TypeKind k = s.kind == Symbol::Kind::Variant ? TypeKind::Enum : TypeKind::Outcome;
+    if (want->kind == k && want->decl == s.decl) return s;
+  }
+  std::string owners;
+  for (size_t i = 0; i < found.size(); ++i) {
+    owners += (i ? (i + 1 == found.size() ? " or " : ", ") : "") + Tick(found[i].decl->name.name);
+  }
+  auto d = diags_.Emit(Kind::TypeMismatch, at, Tick(want->ToString()), Tick(name));
+  d.Label("a variant of " + owners);
+  if (auto* en = ast::As<ast::EnumDecl>(want->decl)) {
+    d.Help(VariantList(fmt::format("the variants of `{}` are", en->name.name), en->variants));
+  } else if (auto* oc = ast::As<ast::OutcomeDecl>(want->decl)) {
+    d.Help(VariantList(fmt::format("the variants of `{}` are", oc->name.name), oc->variants));
+  }
+  return std::nullopt;
+}
+
 Type Checker::CheckName(const ExprCtx& ctx, const ast::Expr* e, const Type* expected) {
   const std::string& name = e->text;
+  if (name.empty()) return Type::Error();  // did not parse; the syntax error is reported
   std::vector<Symbol> found = Lookup(*ctx.mi, Ns::Value, name);
-  if (found.size() > 1 && expected) {
-    std::vector<Symbol> fit;
-    for (const Symbol& s : found) {
-      TypeKind k = s.kind == Symbol::Kind::Variant ? TypeKind::Enum : TypeKind::Outcome;
-      if (expected->kind == k && expected->decl == s.decl) fit.push_back(s);
-    }
-    if (!fit.empty()) found = fit;
-  }
   if (found.size() > 1) {
-    std::string options;
-    for (size_t i = 0; i < found.size(); ++i) {
-      options += (i ? (i + 1 == found.size() ? " or " : ", ") : "") +
-                 fmt::format("`{}.{}`", found[i].decl->name.name, name);
-    }
-    diags_.Emit(Kind::AmbiguousName, e->range, name, options)
-        .Help(fmt::format("write `{}.{}` (or whichever is meant)", found[0].decl->name.name, name));
-    return Type::Error();
+    auto chosen = ChooseValue(found, name, e->range, expected);
+    if (!chosen) return Type::Error();
+    found = {*chosen};
   }
   if (found.size() == 1) {
     NoteRef(e, found[0]);
@@ -409,6 +438,7 @@ Type Checker::CheckName(const ExprCtx& ctx, const ast::Expr* e, const Type* expe
     else d.Help("countries are written as ISO 3166-1 alpha-2 codes, like `US`, `CN` or `MO`");
     return Type::Simple(TypeKind::Country);
   }
+  if (MissingModule(*ctx.mi, name)) return Type::Error();  // `use groups` not found: E0204 there
   if (FindModule(name)) {
     diags_.Emit(Kind::WrongKindOfName, e->range, name, "a regulation", "a value")
         .Help(fmt::format("name something in it: `{}.…`", name));
@@ -432,8 +462,17 @@ Type Checker::CheckName(const ExprCtx& ctx, const ast::Expr* e, const Type* expe
   // An enum or outcome that did not parse may have lost this variant.
   if (BrokenDeclInScope(*ctx.mi, {ast::DeclKind::Enum, ast::DeclKind::Outcome})) return Type::Error();
   auto d = diags_.Emit(Kind::UnknownName, e->range, name);
+  // `us`: a country code in the wrong case, rather than a near name.
+  std::string upper = name;
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  std::optional<std::string> country;
+  if (std::all_of(name.begin(), name.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)); })) {
+    if (upper.size() == 2 && rt::IsIsoCountry(upper)) country = upper;
+    else if (upper.size() == 3 && rt::SuggestCountry(upper)) country = std::string(*rt::SuggestCountry(upper));
+  }
   std::string s = Suggest(*ctx.mi, Ns::Value, name);
-  if (!s.empty()) d.Help(fmt::format("did you mean `{}`?", s));
+  if (country) d.Help(fmt::format("did you mean the country `{}`? country codes are written in capitals", *country));
+  else if (!s.empty()) d.Help(fmt::format("did you mean `{}`?", s));
   else d.Help("declare it with `const`, `let` or `set`, or `use` the library that does");
   return Type::Error();
 }
@@ -449,26 +488,35 @@ Type Checker::CheckField(const ExprCtx& ctx, const ast::Expr* e, const Type* exp
             .Help(fmt::format("`{}` declares no value named `{}`", base->text, e->text));
         return Type::Error();
       }
-      NoteRef(e, it->second.front());
-      return SymbolType(ctx, it->second.front(), e);
-    }
-    if (auto ty = LookupOne(*ctx.mi, Ns::Type, base->text)) {
-      if (ty->kind == Symbol::Kind::Enum || ty->kind == Symbol::Kind::Outcome) {
-        for (const Symbol& s : Lookup(*ctx.mi, Ns::Value, e->text)) {
-          if (s.decl == ty->decl) {
-            NoteRef(e, s);
-            return VariantType(s, e, false);
-          }
-        }
-        const auto& variants = ty->kind == Symbol::Kind::Enum ? ast::As<ast::EnumDecl>(ty->decl)->variants
-                                                              : ast::As<ast::OutcomeDecl>(ty->decl)->variants;
-        diags_.Emit(Kind::UnknownVariant, e->range, e->text, base->text)
-            .Help(VariantList(fmt::format("the variants of `{}` are", base->text), variants));
-        return Type::Error();
+      Symbol sym = it->second.front();
+      if (it->second.size() > 1) {
+        auto chosen = ChooseValue(it->second, e->text, e->range, expected);
+        if (!chosen) return Type::Error();
+        sym = *chosen;
       }
+      NoteRef(e, sym);
+      return SymbolType(ctx, sym, e);
+    }
+    bool ambiguous = false;
+    auto ty = LookupAt(*ctx.mi, Ns::Type, base->text, base->range, &ambiguous);
+    if (ambiguous) return Type::Error();
+    if (ty && (ty->kind == Symbol::Kind::Enum || ty->kind == Symbol::Kind::Outcome)) {
+      // The variant of that enum, wherever the enum is declared.
+      const auto& variants = ty->kind == Symbol::Kind::Enum ? ast::As<ast::EnumDecl>(ty->decl)->variants
+                                                            : ast::As<ast::OutcomeDecl>(ty->decl)->variants;
+      for (size_t i = 0; i < variants.size(); ++i) {
+        if (variants[i].name.name != e->text) continue;
+        Symbol s{ty->kind == Symbol::Kind::Enum ? Symbol::Kind::Variant : Symbol::Kind::OutcomeVariant, ty->decl,
+                 ty->module, static_cast<int>(i), variants[i].name.range};
+        NoteRef(e, s);
+        return VariantType(s, e, false);
+      }
+      if (ty->decl->has_syntax_error) return Type::Error();  // the variant may be the one lost
+      diags_.Emit(Kind::UnknownVariant, e->range, e->text, base->text)
+          .Help(VariantList(fmt::format("the variants of `{}` are", base->text), variants));
+      return Type::Error();
     }
   }
-  (void)expected;
   // `s.quantity` where no transaction may be read: underline the field read,
   // not just the input's name.
   if (ctx.constant_what && base->kind == ExprKind::Name) {
@@ -559,7 +607,10 @@ Type Checker::CheckCall(const ExprCtx& ctx, const ast::Expr* e, const Type* expe
   std::vector<Symbol> found = Lookup(*ctx.mi, Ns::Value, fn);
   const Symbol* outcome = nullptr;
   for (const Symbol& s : found) {
-    if (s.kind == Symbol::Kind::OutcomeVariant && (!expected || expected->decl == s.decl || !outcome)) outcome = &s;
+    if (s.kind != Symbol::Kind::OutcomeVariant) continue;
+    // The one of the expected outcome; else the first (a second outcome
+    // is reported as such, E0202).
+    if (!outcome || (expected && expected->decl == s.decl && outcome->decl != expected->decl)) outcome = &s;
   }
   if (!outcome) {
     auto d = diags_.Emit(Kind::UnknownName, e->range, fn);

@@ -28,6 +28,12 @@ std::string Unit::ToString() const {
   return (num.empty() ? "1" : num) + "/" + den;
 }
 
+std::string Unit::AfterNumber() const {
+  std::string s = ToString();
+  bool single = exps.size() == 1 && exps.begin()->second == 1;
+  return single || s.empty() ? s : "[" + s + "]";
+}
+
 bool Type::IsError() const {
   if (kind == TypeKind::Error) return true;
   if ((kind == TypeKind::Set || kind == TypeKind::Optional) && elem) return elem->IsError();

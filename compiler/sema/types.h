@@ -22,6 +22,9 @@ struct Unit {
   Unit Times(const Unit& o) const;
   Unit Over(const Unit& o) const;
   std::string ToString() const;  // "TPP", "TPP/chip", "" for none
+  // As written after a number: `TPP` alone, a compound in brackets
+  // (`[TPP/chip]`), since `3 TPP/chip` reads as `(3 TPP) / chip`.
+  std::string AfterNumber() const;
 };
 
 enum class TypeKind { Error, Bool, Int, Decimal, Date, Text, Country, Enum, Outcome, Set, Optional, Record };

@@ -133,6 +133,16 @@ void SyntaxErrorListener::syntaxError(antlr4::Recognizer* recognizer, antlr4::To
     if (!fresh || index <= last_error_token_) return;
   }
   last_error_token_ = index;
+  // Right after a bad character (E0104, hidden from the parser): the bad
+  // character is the mistake (`1 @ 2`), already reported.
+  {
+    auto* stream = parser->getTokenStream();
+    for (long i = index - 1; i >= 0; --i) {
+      antlr4::Token* t = stream->get(static_cast<size_t>(i));
+      if (t->getType() == L::BAD_CHAR) return;
+      if (t->getChannel() == antlr4::Token::DEFAULT_CHANNEL) break;
+    }
+  }
 
   const auto& vocab = parser->getVocabulary();
   auto clamp = [&](size_t cp) { return cp_to_byte_[std::min(cp, cp_to_byte_.size() - 1)]; };

@@ -3,6 +3,7 @@
 // that include ANTLR headers; no parse-tree type escapes them.
 #include <antlr4-runtime.h>
 
+#include <set>
 #include <string>
 
 #include "EdictLexer.h"
@@ -412,7 +413,8 @@ class Builder {
   }
 
   void Repeated(const std::string& what, SourceRange r) {
-    diags_.Emit(Kind::RepeatedClause, r, what).Help("keep one; an amendment can change it on a date");
+    diags_.Emit(Kind::RepeatedClause, r, fmt::format("`{}` is given twice", what))
+        .Help("keep one; an amendment can change it on a date");
   }
 
   // ---- declarations -----------------------------------------------------
@@ -436,7 +438,11 @@ class Builder {
       fd.is_key = f->KEY() != nullptr;
       for (auto* b : f->fieldBound()) {
         ast::Expr*& slot = b->bound && b->bound->getType() == L::MOST ? fd.at_most : fd.at_least;
-        if (slot) diags_.Emit(Kind::RepeatedClause, Range(b), b->bound->getType() == L::MOST ? "at most" : "at least");
+        if (slot) {
+          diags_.Emit(Kind::RepeatedClause, Range(b),
+                      b->bound->getType() == L::MOST ? "`at most` is given twice" : "`at least` is given twice")
+              .Help("keep one bound of each kind");
+        }
         slot = Expr(b->expr());
       }
       fd.title = Text(f->title);
@@ -598,6 +604,21 @@ class Builder {
     auto cap = std::make_unique<ast::CapDecl>();
     cap->name = NameOf(c->ident());
     cap->title = Text(c->title);
+    // A cap has one period: `each …` or `over …`. A second one is reported
+    // here, naming both as written.
+    std::string period_text;
+    auto second_period = [&](const std::string& text, antlr4::ParserRuleContext* cl) {
+      if (period_text.empty()) {
+        period_text = text;
+        return;
+      }
+      std::string msg = text == period_text
+                            ? fmt::format("`{}` is given twice", text.substr(0, text.find(' ')))
+                            : fmt::format("a cap has one period: `{}` and `{}` both given", period_text, text);
+      diags_.Emit(Kind::RepeatedClause, Range(cl), msg)
+          .Help("keep one: `each …` starts the cap over every year, quarter or month; `over … through …` is one "
+                "fixed window");
+    };
     for (auto* cl : c->capClause()) {
       if (auto* x = dynamic_cast<P::CapCitesContext*>(cl)) {
         if (!cap->cites.empty()) cap->repeated.emplace_back("cites", Range(cl));
@@ -613,15 +634,19 @@ class Builder {
         for (auto* e : x->expr()) cap->keys.push_back(Expr(e));
         cap->keys_range = Range(cl);
       } else if (auto* x = dynamic_cast<P::CapEachContext*>(cl)) {
-        if (cap->period != ast::Period::None) cap->repeated.emplace_back("each", Range(cl));
         auto* p = x->period();
+        second_period(!p              ? std::string("each")
+                      : p->YEAR()     ? std::string(p->CALENDAR() ? "each calendar year" : "each year")
+                      : p->QUARTER()  ? std::string("each quarter")
+                                      : std::string("each month"),
+                      cl);
         cap->period = !p ? ast::Period::None
                       : p->YEAR()    ? ast::Period::CalendarYear
                       : p->QUARTER() ? ast::Period::Quarter
                                      : ast::Period::Month;
         cap->period_range = Range(cl);
       } else if (auto* x = dynamic_cast<P::CapOverContext*>(cl)) {
-        if (cap->period != ast::Period::None) cap->repeated.emplace_back("over", Range(cl));
+        second_period("over …", cl);
         cap->period = ast::Period::Window;
         cap->period_range = Range(cl);
         cap->window_from = Date(x->from).value_or(ast::Dated{0, Range(cl)});
@@ -705,8 +730,11 @@ class Builder {
 };
 
 // Replaces bytes that are not valid UTF-8 with '?', reporting the first, so
-// that ANTLR's decoder never sees them. Byte offsets are unchanged.
-std::string SanitizeUtf8(const std::string& in, uint32_t file, diag::Engine& diags) {
+// that ANTLR's decoder never sees them. Byte offsets are unchanged; the
+// offsets replaced go to `replaced`, so that the lexer's `?` there is not
+// reported again.
+std::string SanitizeUtf8(const std::string& in, uint32_t file, diag::Engine& diags,
+                         std::set<uint32_t>* replaced) {
   std::string out = in;
   bool reported = false;
   size_t i = 0;
@@ -727,11 +755,12 @@ std::string SanitizeUtf8(const std::string& in, uint32_t file, diag::Engine& dia
     if (!ok) {
       if (!reported) {
         diags.Emit(diag::Kind::InvalidCharacter, {file, static_cast<uint32_t>(i), static_cast<uint32_t>(i + 1)},
-                   fmt::format("\\x{:02X}", c))
+                   "character", fmt::format("\\x{:02X}", c))
             .Help("rule files are UTF-8 text");
         reported = true;
       }
       out[i] = '?';
+      replaced->insert(static_cast<uint32_t>(i));
       len = 1;
     }
     i += len;
@@ -745,7 +774,8 @@ std::unique_ptr<ast::Module> Parse(const SourceManager& sm, uint32_t file, diag:
   auto module = std::make_unique<ast::Module>();
   module->file = file;
   const SourceFile& src = sm.Get(file);
-  std::string text = SanitizeUtf8(src.text(), file, diags);
+  std::set<uint32_t> replaced;
+  std::string text = SanitizeUtf8(src.text(), file, diags, &replaced);
 
   // Code-point index -> byte offset (ANTLR positions count code points).
   std::vector<uint32_t> cp_to_byte;
@@ -771,14 +801,35 @@ std::unique_ptr<ast::Module> Parse(const SourceManager& sm, uint32_t file, diag:
   // parser so that they do not also surface as syntax errors.
   int depth = 0;
   bool depth_exceeded = false;
-  for (antlr4::Token* t : tokens.getTokens()) {
+  const std::vector<antlr4::Token*>& all = tokens.getTokens();
+  // A bad character that stands for a byte that is not UTF-8 was reported
+  // by SanitizeUtf8.
+  auto replaced_byte = [&](antlr4::Token* t) {
+    return t->getType() == L::BAD_CHAR && replaced.count(range_of(t).begin);
+  };
+  for (size_t i = 0; i < all.size(); ++i) {
+    antlr4::Token* t = all[i];
     auto* ct = dynamic_cast<antlr4::CommonToken*>(t);
     switch (t->getType()) {
-      case L::BAD_CHAR:
-        diags.Emit(diag::Kind::InvalidCharacter, range_of(t), t->getText())
-            .Help("names are letters, digits and `_`; text goes between double quotes");
+      case L::BAD_CHAR: {
         if (ct) ct->setChannel(antlr4::Token::HIDDEN_CHANNEL);
+        if (replaced_byte(t)) break;
+        // A run of bad characters on one line (spaces between them allowed)
+        // is one mistake: one diagnostic for the run.
+        size_t last = i;
+        while (last + 1 < all.size() && all[last + 1]->getType() == L::BAD_CHAR && !replaced_byte(all[last + 1]) &&
+               all[last + 1]->getLine() == t->getLine()) {
+          ++last;
+          if (auto* c2 = dynamic_cast<antlr4::CommonToken*>(all[last])) c2->setChannel(antlr4::Token::HIDDEN_CHANNEL);
+        }
+        SourceRange r = range_of(t);
+        r.end = range_of(all[last]).end;
+        diags.Emit(diag::Kind::InvalidCharacter, r, last == i ? "character" : "characters",
+                   src.text().substr(r.begin, r.end - r.begin))
+            .Help("names are letters, digits and `_`; text goes between double quotes");
+        i = last;
         break;
+      }
       case L::UNTERMINATED_STRING:
         diags.Emit(diag::Kind::UnterminatedString, range_of(t)).Help("close the text on the same line");
         if (ct) ct->setType(L::STRING);

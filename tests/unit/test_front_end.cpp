@@ -140,3 +140,84 @@ TEST_CASE("nesting too deep is refused, not a stack overflow") {
   REQUIRE_FALSE(r.codes.empty());
   CHECK(r.codes[0] == "E0106");
 }
+
+TEST_CASE("suspend, repeal and replace of every kind of declaration: one diagnostic, never a crash") {
+  std::string base = std::string(kHeader) +
+                     "unit H100e = 15_832 TPP\nenum E { A, B }\noutcome D { NLR, NO } otherwise NLR\n"
+                     "table T { k: Text key }\nconst K = 1\nlet L = s.q\nset Z: Country = { US }\n"
+                     "cap C \"t\" cites \"x\" counts TPP each month limit 3 TPP\nflags { F }\n"
+                     "rule r1 \"t\" cites \"x\" when s.c == CN then NO\nregime G includes r\n";
+  std::string lib = "library lib \"l\"\nconst LK = 1\n";
+  struct Case {
+    const char* target;
+    bool suspend_ok, replace_ok;
+  };
+  const Case cases[] = {{"TPP", false, false}, {"H100e", false, false}, {"E", false, false},
+                        {"A", false, false},   {"D", false, false},     {"NLR", false, false},
+                        {"S", false, false},   {"T", false, false},     {"s", false, false},
+                        {"K", false, true},    {"L", false, false},     {"Z", false, true},
+                        {"C", false, false},   {"F", false, false},     {"G", false, false},
+                        {"r1", true, true},    {"r", true, false},      {"lib", false, false},
+                        {"a", false, false},   {"r.C", false, false}};
+  for (const Case& c : cases) {
+    for (const char* action : {"suspend", "repeal", "replace"}) {
+      std::string line = std::string(action) + " " + c.target +
+                         (std::string(action) == "suspend" ? " from 2025-06-01\n" : " on 2025-06-01");
+      if (std::string(action) == "replace") {
+        std::string t = c.target;
+        line += t == "K" ? " with 2\n" : t == "Z" ? " with { GB }\n" : t == "r1" ? " with r2\n" : " with 3\n";
+      } else if (std::string(action) == "repeal") {
+        line += "\n";
+      }
+      std::string amend = "amendment a to r \"t\" cites \"x\" effective 2025-06-01\nuse lib\n"
+                          "rule r2 \"t\" cites \"x\" when true then NO\n" + line;
+      Result r = CheckFiles({base, amend, lib});
+      bool ok = std::string(action) == "replace" ? c.replace_ok : c.suspend_ok;
+      INFO(line);
+      if (ok) {
+        CHECK(r.codes.empty());
+      } else {
+        REQUIRE(r.codes.size() == 1);
+        CHECK(r.codes[0] == "E0510");
+      }
+    }
+  }
+}
+
+TEST_CASE("a byte that is not UTF-8, or a run of bad characters, is one diagnostic") {
+  CHECK(CheckBody("const a = \xff 1\n").codes == std::vector<std::string>{"E0104"});
+  CHECK(CheckBody("const a = 1 @ 2\n").codes == std::vector<std::string>{"E0104"});
+  CHECK(CheckBody("const a = @#$%^ 1\nconst b = 2 @\n").codes == std::vector<std::string>{"E0104", "E0104"});
+}
+
+TEST_CASE("enum variants are found in every visible module and chosen by the expected type") {
+  std::string lib = "library veu \"l\"\nenum VeuStatus { UVEU, NVEU }\nenum Review { CASE, DENIAL }\n"
+                    "outcome D { NLR, LR(Review) } otherwise NLR\n";
+  std::string reg = "regulation r \"t\" cites \"c\" effective 2025-01-01\nuse veu\nenum Other { UVEU, X }\n"
+                    "record S { id: Text key, v: VeuStatus }\ninput s: S\n";
+  CHECK(CheckFiles({reg + "let a = s.v == UVEU\nlet b = s.v == VeuStatus.UVEU\n", lib}).codes.empty());
+  CHECK(CheckFiles({reg + "let a = UVEU\n", lib}).codes == std::vector<std::string>{"E0210"});
+  CHECK(CheckFiles({reg + "rule q \"t\" cites \"x\" when true then LR(UVEU)\n", lib}).codes ==
+        std::vector<std::string>{"E0301"});
+}
+
+TEST_CASE("a name declared by two used modules is ambiguous; a local declaration hides them") {
+  std::string l1 = "library l1 \"a\"\nconst N = 1\n";
+  std::string l2 = "library l2 \"b\"\nconst N = 2\n";
+  std::string reg = "regulation r \"t\" cites \"c\" effective 2025-01-01\nuse l1\nuse l2\n";
+  CHECK(CheckFiles({reg + "const M = N + 1\n", l1, l2}).codes == std::vector<std::string>{"E0210"});
+  CHECK(CheckFiles({reg + "const M = l2.N + 1\n", l1, l2}).codes.empty());
+  CHECK(CheckFiles({reg + "const N = 3\nconst M = N + 1\n", l1, l2}).codes.empty());
+}
+
+TEST_CASE("prefer ranks exceptions to one rule, or general rules") {
+  std::string rules = "outcome D { NLR, NO } otherwise NLR\n"
+                      "rule g1 \"t\" cites \"x\" when true then NO\nrule g2 \"t\" cites \"x\" when s.c == CN then NO\n"
+                      "exception e1 to g1 \"t\" cites \"x\" when s.c == US then NLR\n"
+                      "exception e2 to g1 \"t\" cites \"x\" when s.c == GB then NLR\n"
+                      "exception e3 to g2 \"t\" cites \"x\" when s.c == FR then NLR\n";
+  CHECK(CheckBody(rules + "prefer e1, e2\nprefer g1, g2\n").codes.empty());
+  CHECK(CheckBody(rules + "prefer e1, e3\n").codes == std::vector<std::string>{"E0208"});
+  CHECK(CheckBody(rules + "prefer e1, g1\n").codes == std::vector<std::string>{"E0208"});
+  CHECK(CheckBody(rules + "prefer e1, e2, e1\n").codes == std::vector<std::string>{"E0202"});
+}
