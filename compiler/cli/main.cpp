@@ -15,6 +15,7 @@
 
 #include "driver/driver.h"
 #include "edict/runtime/date.h"
+#include "exec/backend.h"
 #include "exec/run.h"
 #include "ir/lower.h"
 
@@ -31,6 +32,7 @@ struct Settings {
   edict::exec::RunOptions run;
   std::string as_of;
   std::vector<std::string> tables;  // NAME=FILE
+  std::string backend = edict::exec::DefaultBackend();  // interp | jit
 };
 
 edict::diag::Format ParseFormat(const std::string& s) {
@@ -173,7 +175,11 @@ int RunTest(const Settings& s) {
     tests.erase(std::remove_if(tests.begin(), tests.end(),
                                [&](const edict::ir::Test& t) { return t.module != m->header.name.name; }),
                 tests.end());
-    edict::exec::TestReport rep = edict::exec::RunTests(*p, c->sources);
+    edict::exec::TestReport rep = edict::exec::RunTests(*p, c->sources, s.backend);
+    if (!rep.fatal.empty()) {
+      std::cerr << "edict: " << rep.fatal << "\n";
+      return 2;
+    }
     passed += rep.passed;
     failed += rep.failed;
     std::string text = rep.text.substr(0, rep.text.rfind('\n', rep.text.size() - 2) + 1);
@@ -206,12 +212,14 @@ int RunRun(Settings s) {
   int code = Build(s, &c, &p);
   if (code >= 0) return code;
   s.run.progress = isatty(fileno(stderr));
+  s.run.backend = s.backend;
   edict::exec::RunSummary sum = edict::exec::RunLedger(p, c->sources, s.run);
   if (!sum.fatal.empty()) {
     std::cerr << "edict: " << sum.fatal << "\n";
     return 2;
   }
   std::cerr << edict::exec::FormatSummary(p, sum);
+  if (!sum.backend_report.empty()) std::cerr << "  " << sum.backend_report << "\n";
   return sum.errors ? 3 : 0;
 }
 
@@ -255,6 +263,13 @@ int Main(int argc, char** argv) {
     cmd->add_option("--record", s.input_record, "the input to judge when the rules declare several: its name (`m`) or its record (`ModelExport`)");
     add_common(cmd);
   };
+  // The same decisions either way; jit compiles the rules to machine code.
+  auto add_backend = [&](CLI::App* cmd) {
+    cmd->add_option("--backend", s.backend,
+                    std::string("how rules are evaluated: interp or jit (default: ") + edict::exec::DefaultBackend() +
+                        (edict::exec::JitAvailable() ? ")" : "; this build has no JIT)"))
+        ->check(CLI::IsMember({"interp", "jit"}));
+  };
   CLI::App* run = app.add_subcommand("run", "judge every row of a ledger; exit 0 all decided, 3 some rows ERROR");
   add_program(run);
   run->add_option("--input", s.run.input, "the ledger (CSV with a header row)")->required();
@@ -268,8 +283,10 @@ int Main(int argc, char** argv) {
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
       ->allow_extra_args(false);
+  add_backend(run);
   CLI::App* test = app.add_subcommand("test", "run the tests written inside rule files");
   add_program(test);
+  add_backend(test);
   CLI::App* dump_ir = app.add_subcommand("dump-ir", "print the IR of rule files (or of a regime)");
   add_program(dump_ir);
 

@@ -1,6 +1,7 @@
-// One interface, two backends (the interpreter now, the JIT later): a
-// backend computes the value of every IR instruction over a batch. What the
-// values mean for decisions is exec/decide.h's business, shared by both.
+// One interface, two backends (the interpreter, interp/, and the LLVM JIT,
+// jit/): a backend computes the value of every IR instruction over a batch.
+// What the values mean for decisions is exec/decide.h's business, shared by
+// both.
 #pragma once
 
 #include <deque>
@@ -47,5 +48,34 @@ class Backend {
 };
 
 std::unique_ptr<Backend> CreateInterpreter(const ir::Program& program, const std::vector<BoundTable>& tables);
+
+// The instructions the decision step can read for this batch: those of rules
+// in force on some day of the batch (conditions, charges, the keys and limits
+// of their caps), and everything they use. A backend computes exactly these;
+// the columns of the others are left as they were.
+void MarkLive(const ir::Program& program, const Batch& batch, std::vector<uint8_t>* live);
+
+// The interpreter's meaning of one instruction at a time, for a backend that
+// compiles some instructions and leaves the others to the interpreter.
+class InstEvaluator {
+ public:
+  virtual ~InstEvaluator() = default;
+  // Computes values[id] over the batch, exactly as the interpreter does;
+  // the columns of its operands must already hold this batch's values.
+  virtual void EvaluateInst(ir::InstId id, const Batch& batch, std::vector<Column>& values) = 0;
+};
+std::unique_ptr<InstEvaluator> CreateInstEvaluator(const ir::Program& program, const std::vector<BoundTable>& tables);
+
+// The backends by name (exec/backend_factory.cpp): "interp", or "jit" when
+// the JIT is built (EDICT_ENABLE_JIT). Null with *report saying why for an
+// unknown name or a JIT that is not built; otherwise *report (if given) says
+// what the backend did, e.g. how many instructions the JIT compiled.
+std::unique_ptr<Backend> CreateBackend(const std::string& name, const ir::Program& program,
+                                       const std::vector<BoundTable>& tables, std::string* report);
+// Why CreateBackend(name, ...) would return null, or "" if it would not.
+std::string BackendProblem(const std::string& name);
+// Whether this build has the JIT; "jit" if so, else "interp".
+bool JitAvailable();
+const char* DefaultBackend();
 
 }  // namespace edict::exec

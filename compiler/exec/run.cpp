@@ -126,15 +126,27 @@ class Writer {
 // with a pool so batches (and their column buffers) are reused.
 class BatchPipe {
  public:
-  explicit BatchPipe(size_t depth) {
+  // `depth` batches, and up to `max_depth` while growing (see StopGrowing).
+  BatchPipe(size_t depth, size_t max_depth) : depth_(depth), max_depth_(max_depth), allocated_(depth) {
     for (size_t i = 0; i < depth; ++i) free_.push_back(std::make_unique<Batch>());
+    growing_ = max_depth_ > depth_;
   }
   std::unique_ptr<Batch> Free() {
     std::unique_lock<std::mutex> lock(m_);
-    cv_.wait(lock, [&] { return !free_.empty(); });
+    cv_.wait(lock, [&] { return !free_.empty() || (growing_ && allocated_ < max_depth_); });
+    if (free_.empty()) {
+      ++allocated_;
+      return std::make_unique<Batch>();
+    }
     auto b = std::move(free_.back());
     free_.pop_back();
     return b;
+  }
+  // From now on at most `depth` batches are kept (the extra ones are freed
+  // as they come back).
+  void StopGrowing() {
+    std::lock_guard<std::mutex> lock(m_);
+    growing_ = false;
   }
   void Push(std::unique_ptr<Batch> b) {
     std::lock_guard<std::mutex> lock(m_);
@@ -157,13 +169,20 @@ class BatchPipe {
   }
   void Recycle(std::unique_ptr<Batch> b) {
     std::lock_guard<std::mutex> lock(m_);
-    free_.push_back(std::move(b));
+    if (!growing_ && allocated_ > depth_) {
+      --allocated_;  // b is freed
+    } else {
+      free_.push_back(std::move(b));
+    }
     cv_.notify_all();
   }
 
  private:
   std::mutex m_;
   std::condition_variable cv_;
+  const size_t depth_, max_depth_;
+  size_t allocated_;
+  bool growing_ = false;
   std::vector<std::unique_ptr<Batch>> free_;
   std::deque<std::unique_ptr<Batch>> full_;
   bool closed_ = false;
@@ -205,6 +224,15 @@ RunSummary RunLedger(const ir::Program& p, const SourceManager& sm, const RunOpt
     s.fatal = error;
     return s;
   }
+  s.fatal = BackendProblem(o.backend);
+  if (!s.fatal.empty()) return s;
+  // Made below: with a reader thread, while it reads ahead (the JIT compiles
+  // meanwhile).
+  std::unique_ptr<Backend> backend;
+  auto make_backend = [&] {
+    backend = CreateBackend(o.backend, p, tables, &s.backend_report);
+    if (!backend) backend = CreateInterpreter(p, tables);  // not reached: BackendProblem checked
+  };
   std::ofstream file;
   std::ostream* out = &std::cout;
   if (!o.output.empty() && o.output != "-") {
@@ -217,7 +245,6 @@ RunSummary RunLedger(const ir::Program& p, const SourceManager& sm, const RunOpt
   }
   bool jsonl = o.output.size() >= 6 && o.output.compare(o.output.size() - 6, 6, ".jsonl") == 0;
   Writer writer(*out, jsonl, o.explain);
-  auto backend = CreateInterpreter(p, tables);
   Decider decider(p, &sm, o.explain);
   std::vector<Column> values;
   std::vector<Decision> decisions;
@@ -248,13 +275,16 @@ RunSummary RunLedger(const ir::Program& p, const SourceManager& sm, const RunOpt
     }
   };
   if (o.threads <= 1) {
+    make_backend();
     Batch batch;
     while (reader.Next(batch)) process(batch);
   } else {
     // Two stages: a reader thread parses batches ahead while this thread
     // evaluates, decides and writes them in order, so the output is the same
-    // as with one thread.
-    BatchPipe pipe(4);
+    // as with one thread. While the backend is being made (the JIT compiles
+    // for a tenth of a second or more), the reader may read up to 64 batches
+    // ahead instead of 4.
+    BatchPipe pipe(4, 64);
     std::thread producer([&] {
       for (;;) {
         std::unique_ptr<Batch> b = pipe.Free();
@@ -263,6 +293,8 @@ RunSummary RunLedger(const ir::Program& p, const SourceManager& sm, const RunOpt
       }
       pipe.Close();
     });
+    make_backend();
+    pipe.StopGrowing();
     while (std::unique_ptr<Batch> b = pipe.Pop()) {
       process(*b);
       pipe.Recycle(std::move(b));
@@ -308,10 +340,14 @@ std::string FormatSummary(const ir::Program& p, const RunSummary& s) {
   return out;
 }
 
-TestReport RunTests(const ir::Program& p, const SourceManager& sm) {
+TestReport RunTests(const ir::Program& p, const SourceManager& sm, const std::string& backend_name) {
   TestReport rep;
   std::vector<BoundTable> tables(p.tables.size());
-  auto backend = CreateInterpreter(p, tables);
+  auto backend = CreateBackend(backend_name, p, tables, &rep.backend_report);
+  if (!backend) {
+    rep.fatal = rep.backend_report;
+    return rep;
+  }
   const int date_field = JudgedDateField(p);
   for (const ir::Test& t : p.tests) {
     // Each test starts with empty caps; its rows run in order.

@@ -23,6 +23,7 @@ struct RunOptions {
   std::map<std::string, std::string> tables; // NAME -> CSV file
   bool progress = false;                     // progress bar on stderr
   int threads = 1;                           // 2+: read the ledger on its own thread
+  std::string backend = "interp";            // "interp" or "jit" (exec::CreateBackend)
 };
 
 struct RunSummary {
@@ -32,6 +33,7 @@ struct RunSummary {
   uint64_t dates_backwards = 0, first_backwards_line = 0;
   std::vector<CapUsage> caps;
   std::string fatal;                          // set when the run could not start
+  std::string backend_report;                 // what the backend did (the JIT: what it compiled)
 };
 
 RunSummary RunLedger(const ir::Program& p, const SourceManager& sm, const RunOptions& o);
@@ -41,7 +43,9 @@ std::string FormatSummary(const ir::Program& p, const RunSummary& s);
 struct TestReport {
   uint64_t passed = 0, failed = 0;
   std::string text;  // one line per failure, plus the closing "N passed, N failed"
+  std::string fatal;           // the backend could not be created
+  std::string backend_report;  // what the backend did
 };
-TestReport RunTests(const ir::Program& p, const SourceManager& sm);
+TestReport RunTests(const ir::Program& p, const SourceManager& sm, const std::string& backend = "interp");
 
 }  // namespace edict::exec

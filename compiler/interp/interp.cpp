@@ -67,7 +67,7 @@ namespace {
 using ir::Op;
 using ir::Ty;
 
-class Interpreter final : public Backend {
+class Interpreter final : public Backend, public InstEvaluator {
  public:
   Interpreter(const ir::Program& p, const std::vector<BoundTable>& tables) : p_(p), tables_(tables) {
     // Sets of small codes (countries, enum variants) become bitsets.
@@ -85,6 +85,10 @@ class Interpreter final : public Backend {
     }
   }
   std::string Name() const override { return "interp"; }
+
+  void EvaluateInst(ir::InstId id, const Batch& batch, std::vector<Column>& values) override {
+    Eval(id, batch, values);
+  }
 
   void Evaluate(const Batch& batch, std::vector<Column>& values) override {
     if (values.size() != p_.insts.size()) {
@@ -109,10 +113,7 @@ class Interpreter final : public Backend {
 
  private:
   void Eval(ir::InstId id, const Batch& b, std::vector<Column>& v);
-  // Marks the instructions the decision step can read for this batch: those
-  // of rules in force on some day of the batch (conditions, charges, the
-  // keys and limits of their caps), and everything they use.
-  void MarkLive(const Batch& b);
+  void MarkLive(const Batch& b) { exec::MarkLive(p_, b, &live_); }
 
   const ir::Program& p_;
   const std::vector<BoundTable>& tables_;
@@ -121,8 +122,11 @@ class Interpreter final : public Backend {
   std::vector<std::vector<std::vector<uint64_t>>> bits_;  // [set][version] bitset, or empty
 };
 
-void Interpreter::MarkLive(const Batch& b) {
-  live_.assign(p_.insts.size(), 0);
+}  // namespace
+
+void MarkLive(const ir::Program& p, const Batch& b, std::vector<uint8_t>* live_out) {
+  std::vector<uint8_t>& live = *live_out;
+  live.assign(p.insts.size(), 0);
   int32_t lo = INT32_MAX, hi = INT32_MIN;
   for (size_t r = 0; r < b.rows; ++r) {
     if (!b.error[r].empty()) continue;
@@ -131,32 +135,34 @@ void Interpreter::MarkLive(const Batch& b) {
   }
   if (lo > hi) return;  // every row is an error row
   auto root = [&](ir::InstId i) {
-    if (i != ir::kNoInst) live_[i] = 1;
+    if (i != ir::kNoInst) live[i] = 1;
   };
-  for (const ir::Rule& rule : p_.rules) {
+  for (const ir::Rule& rule : p.rules) {
     bool in_force = false;
     for (const auto& iv : rule.in_force) in_force |= iv.from <= hi && iv.through >= lo;
     if (!in_force) continue;
     root(rule.when);
     for (const ir::Charge& ch : rule.charges) {
       root(ch.amount);
-      const ir::Cap& cap = p_.caps[ch.cap];
+      const ir::Cap& cap = p.caps[ch.cap];
       for (ir::InstId k : cap.keys) root(k);
       for (const auto& l : cap.limits) root(l.value);
     }
   }
   // Operands precede their users: one backward pass closes the set.
-  for (size_t i = p_.insts.size(); i-- > 0;) {
-    if (!live_[i]) continue;
-    const ir::Inst& in = p_.insts[i];
+  for (size_t i = p.insts.size(); i-- > 0;) {
+    if (!live[i]) continue;
+    const ir::Inst& in = p.insts[i];
     root(in.a);
     if (in.op != Op::TableGet) root(in.b);
     root(in.c);
     if (in.op == Op::DateSwitch) {
-      for (const auto& v : p_.switches[static_cast<size_t>(in.imm)].versions) root(v.value);
+      for (const auto& v : p.switches[static_cast<size_t>(in.imm)].versions) root(v.value);
     }
   }
 }
+
+namespace {
 
 inline void SetError(Column& out, size_t r, ir::InstId id, RuntimeError e) {
   out.status[r] = kError;
@@ -406,6 +412,10 @@ void Interpreter::Eval(ir::InstId id, const Batch& b, std::vector<Column>& v) {
 }  // namespace
 
 std::unique_ptr<Backend> CreateInterpreter(const ir::Program& program, const std::vector<BoundTable>& tables) {
+  return std::make_unique<Interpreter>(program, tables);
+}
+
+std::unique_ptr<InstEvaluator> CreateInstEvaluator(const ir::Program& program, const std::vector<BoundTable>& tables) {
   return std::make_unique<Interpreter>(program, tables);
 }
 

@@ -1,0 +1,51 @@
+// The ABI between the JIT backend and the code it generates. A kernel is
+//
+//   extern "C" void edict_m<M>_k<K>(const KernelArgs* args, uint64_t begin, uint64_t end);
+//
+// one native loop over rows [begin, end) that, for each row, computes the
+// kernel's instructions in order (status, value or error origin, decimal)
+// and stores them in their columns. Operands computed in the same kernel stay
+// in registers; others are loaded from their columns; constants are
+// immediates. Column base pointers come from the tables below, indexed by
+// instruction id (or field index), filled by the backend for each batch.
+// The runtime helpers the kernels call are extern "C" functions registered
+// with the JIT as absolute symbols (see helpers.cpp). No LLVM types here.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "edict/runtime/decimal.h"
+#include "jit/plan.h"
+
+namespace edict::jit {
+
+struct KernelArgs {
+  int64_t* const* i64;                 // by instruction: Column::i64 (value or error origin)
+  uint8_t* const* status;              // by instruction: Column::status
+  rt::Decimal* const* dec;             // by instruction: Column::dec (null unless Ty::Dec)
+  const int64_t* const* field_i64;     // by field: Batch::fields[f].i64
+  const uint8_t* const* field_status;  // by field
+  const rt::Decimal* const* field_dec; // by field (null unless Ty::Dec)
+  const int32_t* day;                  // Batch::day
+};
+// The generated code reads the fields at these offsets.
+static_assert(sizeof(void*) == 8, "the JIT assumes 64-bit pointers");
+static_assert(offsetof(KernelArgs, day) == 48, "KernelArgs layout is part of the generated code's ABI");
+
+using KernelFn = void (*)(const KernelArgs* args, uint64_t begin, uint64_t end);
+
+struct CompiledKernels {
+  std::vector<KernelFn> fns;  // one per plan kernel; empty on error
+  bool cache_hit = false;
+  std::string error;
+};
+
+// Compiles the plan's kernels with LLVM (optimised for the host CPU), or
+// returns those already compiled for an equal plan.key in this process.
+// Thread-safe. The code stays loaded until the process exits.
+CompiledKernels CompileKernels(const ir::Program& p, const Plan& plan);
+
+}  // namespace edict::jit
