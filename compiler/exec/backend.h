@@ -26,8 +26,9 @@ class Interner {
 
  private:
   void Grow();
-  // Open addressing: slots_ holds id+1 (0 = empty); hashes_ the full hash.
-  std::vector<uint32_t> slots_;
+  // Open addressing: a slot holds the high 32 bits of the text's hash and
+  // id+1 in the low 32 (0 = empty); hashes_ holds each id's full hash.
+  std::vector<uint64_t> slots_;
   std::vector<uint64_t> hashes_;
   std::deque<std::string> texts_;  // a deque: strings never move
 };

@@ -168,7 +168,7 @@ void LedgerReader::ReadRow(const rt::CsvRow& row, Batch& b, size_t r) {
     return;
   }
   if (key_field_ >= 0 && static_cast<size_t>(column_of_field_[key_field_]) < row.fields.size()) {
-    b.id[r] = std::string(row.fields[column_of_field_[key_field_]]);
+    b.id[r].assign(row.fields[static_cast<size_t>(column_of_field_[key_field_])]);
   }
   if (row.fields.size() != header_size_) {
     fail(row.fields.empty() ? "empty line"

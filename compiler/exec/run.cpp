@@ -27,10 +27,11 @@ std::string DecisionName(const ir::Program& p, const Decision& d) {
   return p.outcome.variants[static_cast<size_t>(d.outcome)].name;
 }
 
-std::string BasisName(const ir::Program& p, const Decision& d) {
-  if (d.error || d.basis < 0) return "";
+const std::string& BasisName(const ir::Program& p, const Decision& d) {
+  static const std::string kNone;
+  if (d.error || d.basis < 0) return kNone;
   uint32_t e = p.outcome.variants[static_cast<size_t>(d.outcome)].payload_enum;
-  return e < p.enums.size() ? p.enums[e].variants[static_cast<size_t>(d.basis)] : "";
+  return e < p.enums.size() ? p.enums[e].variants[static_cast<size_t>(d.basis)] : kNone;
 }
 
 std::string Flags(const ir::Program& p, const Decision& d) {
@@ -43,7 +44,15 @@ std::string Flags(const ir::Program& p, const Decision& d) {
 // blocks: formatting output was half of a run's time when done per field.
 class Writer {
  public:
-  Writer(std::ostream& out, bool jsonl, bool explain) : out_(out), jsonl_(jsonl), explain_(explain) {
+  Writer(const ir::Program& p, std::ostream& out, bool jsonl, bool explain)
+      : out_(out), jsonl_(jsonl), explain_(explain) {
+    // The program's names and citations, written on most rows, are quoted
+    // for CSV once.
+    for (const ir::Rule& r : p.rules) {
+      rule_csv_.push_back(Quoted(r.name));
+      citation_csv_.push_back(Quoted(r.citation));
+    }
+    for (const ir::Cap& c : p.caps) cap_csv_.push_back(Quoted(c.name));
     if (!jsonl_) {
       buf_ += "id,decision,basis,rule,citation,cap,charged,headroom,flags,error";
       buf_ += explain_ ? ",explain\n" : "\n";
@@ -78,12 +87,12 @@ class Writer {
       buf_ += ',';
       buf_ += BasisName(p, d);
       buf_ += ',';
-      if (rule) Field(rule->name);
+      if (rule) buf_ += rule_csv_[static_cast<size_t>(d.rule)];
       buf_ += ',';
-      if (rule) Field(rule->citation);
+      if (rule) buf_ += citation_csv_[static_cast<size_t>(d.rule)];
       buf_ += ',';
       if (cap) {
-        Field(cap->name);
+        buf_ += cap_csv_[static_cast<size_t>(d.cap)];
         fmt::format_to(std::back_inserter(buf_), ",{},{},", d.charged, d.headroom);
       } else {
         buf_ += ",,,";
@@ -104,22 +113,30 @@ class Writer {
   }
 
  private:
-  void Field(const std::string& s) {
-    if (s.find_first_of(",\"\n\r") == std::string::npos) {
-      buf_ += s;
-      return;
-    }
-    buf_ += '"';
+  static bool NeedsQuotes(const std::string& s) {
     for (char c : s) {
-      if (c == '"') buf_ += '"';
-      buf_ += c;
+      if (c == ',' || c == '"' || c == '\n' || c == '\r') return true;
     }
-    buf_ += '"';
+    return false;
+  }
+  static std::string Quoted(const std::string& s) {
+    if (!NeedsQuotes(s)) return s;
+    std::string q = "\"";
+    for (char c : s) {
+      if (c == '"') q += '"';
+      q += c;
+    }
+    return q + '"';
+  }
+  void Field(const std::string& s) {
+    if (NeedsQuotes(s)) buf_ += Quoted(s);
+    else buf_ += s;
   }
 
   std::ostream& out_;
   bool jsonl_, explain_;
   std::string buf_;
+  std::vector<std::string> rule_csv_, citation_csv_, cap_csv_;  // by rule / cap index
 };
 
 // A bounded queue of batches between the reader thread and the evaluator,
@@ -244,7 +261,7 @@ RunSummary RunLedger(const ir::Program& p, const SourceManager& sm, const RunOpt
     out = &file;
   }
   bool jsonl = o.output.size() >= 6 && o.output.compare(o.output.size() - 6, 6, ".jsonl") == 0;
-  Writer writer(*out, jsonl, o.explain);
+  Writer writer(p, *out, jsonl, o.explain);
   Decider decider(p, &sm, o.explain);
   std::vector<Column> values;
   std::vector<Decision> decisions;

@@ -35,30 +35,36 @@ Interner::Interner(const std::vector<std::string>& constants) : slots_(1024, 0) 
 }
 
 void Interner::Grow() {
-  std::vector<uint32_t> old = std::move(slots_);
+  std::vector<uint64_t> old = std::move(slots_);
   slots_.assign(old.size() * 2, 0);
   size_t mask = slots_.size() - 1;
-  for (uint32_t v : old) {
+  for (uint64_t v : old) {
     if (!v) continue;
-    size_t at = hashes_[v - 1] & mask;
+    size_t at = hashes_[static_cast<uint32_t>(v) - 1] & mask;
     while (slots_[at]) at = (at + 1) & mask;
     slots_[at] = v;
   }
 }
 
 int64_t Interner::Intern(std::string_view s) {
-  uint64_t h = HashText(s);
+  const uint64_t h = HashText(s);
+  const uint64_t tag = h & 0xFFFFFFFF00000000ull;
   size_t mask = slots_.size() - 1;
   for (size_t at = h & mask;; at = (at + 1) & mask) {
-    uint32_t v = slots_[at];
+    const uint64_t v = slots_[at];
     if (!v) {
       texts_.emplace_back(s);
       hashes_.push_back(h);
-      slots_[at] = static_cast<uint32_t>(texts_.size());
+      slots_[at] = tag | texts_.size();
       if (texts_.size() * 2 > slots_.size()) Grow();
       return static_cast<int64_t>(texts_.size() - 1);
     }
-    if (hashes_[v - 1] == h && texts_[v - 1] == s) return v - 1;
+    // The tag (the hash's high half) rules out almost every other text
+    // without touching it.
+    if ((v & 0xFFFFFFFF00000000ull) == tag) {
+      const size_t id = static_cast<uint32_t>(v) - 1;
+      if (texts_[id] == s) return static_cast<int64_t>(id);
+    }
   }
 }
 

@@ -2,6 +2,7 @@
 #include "edict/runtime/date.h"
 
 #include <cstdio>
+#include <cstring>
 
 namespace edict::rt {
 
@@ -62,21 +63,23 @@ bool IsValidDate(int y, unsigned m, unsigned d) {
 
 std::optional<int32_t> ParseDate(std::string_view s) {
   if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
-  int fields[3] = {0, 0, 0};
-  const size_t starts[3] = {0, 5, 8};
-  const size_t lengths[3] = {4, 2, 2};
-  for (int f = 0; f < 3; ++f) {
-    for (size_t i = 0; i < lengths[f]; ++i) {
-      const char c = s[starts[f] + i];
-      if (c < '0' || c > '9') return std::nullopt;
-      fields[f] = fields[f] * 10 + (c - '0');
-    }
+  // Ledgers are mostly in date order: the same text as the last call on this
+  // thread gives the same day without the arithmetic.
+  thread_local char last[10] = {};
+  thread_local int32_t last_day = 0;
+  if (std::memcmp(last, s.data(), 10) == 0 && last[0] != 0) return last_day;
+  auto digit = [&](size_t i) { return static_cast<unsigned>(static_cast<unsigned char>(s[i]) - '0'); };
+  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
+    if (digit(i) > 9) return std::nullopt;
   }
-  const int y = fields[0];
-  const unsigned m = static_cast<unsigned>(fields[1]);
-  const unsigned d = static_cast<unsigned>(fields[2]);
+  const int y = static_cast<int>(digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3));
+  const unsigned m = digit(5) * 10 + digit(6);
+  const unsigned d = digit(8) * 10 + digit(9);
   if (!IsValidDate(y, m, d)) return std::nullopt;
-  return DaysFromCivil(y, m, d);
+  const int32_t day = DaysFromCivil(y, m, d);
+  std::memcpy(last, s.data(), 10);
+  last_day = day;
+  return day;
 }
 
 std::string FormatDate(int32_t days) {

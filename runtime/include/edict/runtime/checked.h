@@ -20,19 +20,21 @@ inline bool MulOverflows(int64_t a, int64_t b, int64_t* out) { return __builtin_
 // separators may appear between digits ("26_900_000"). Rejects empty input,
 // any other character, leading/trailing/doubled '_', and values outside int64_t.
 inline std::optional<int64_t> ParseInt64(std::string_view s) {
-  std::string digits;
-  digits.reserve(s.size());
+  // The magnitude accumulates in 64 unsigned bits; it may reach 2^63 only
+  // for a negative number.
   size_t pos = 0;
-  if (!s.empty() && s[0] == '-') {
-    digits.push_back('-');
-    pos = 1;
-  }
+  const bool negative = !s.empty() && s[0] == '-';
+  if (negative) pos = 1;
   if (pos == s.size()) return std::nullopt;  // "" or "-"
+  const uint64_t limit = negative ? (uint64_t{1} << 63) : (uint64_t{1} << 63) - 1;
+  uint64_t magnitude = 0;
   bool previous_was_digit = false;
   for (; pos < s.size(); ++pos) {
     const char c = s[pos];
     if (c >= '0' && c <= '9') {
-      digits.push_back(c);
+      const uint64_t digit = static_cast<uint64_t>(c - '0');
+      if (magnitude > (limit - digit) / 10) return std::nullopt;  // out of int64_t
+      magnitude = magnitude * 10 + digit;
       previous_was_digit = true;
     } else if (c == '_') {
       if (!previous_was_digit) return std::nullopt;  // leading or doubled '_'
@@ -42,12 +44,8 @@ inline std::optional<int64_t> ParseInt64(std::string_view s) {
     }
   }
   if (!previous_was_digit) return std::nullopt;  // trailing '_'
-  int64_t value = 0;
-  const char* first = digits.data();
-  const char* last = digits.data() + digits.size();
-  const std::from_chars_result result = std::from_chars(first, last, value);
-  if (result.ec != std::errc() || result.ptr != last) return std::nullopt;
-  return value;
+  if (negative) return static_cast<int64_t>(0 - magnitude);  // two's complement: 2^63 -> INT64_MIN
+  return static_cast<int64_t>(magnitude);
 }
 
 }  // namespace edict::rt
