@@ -68,7 +68,7 @@ void Decider::Decide(const Batch& batch, const std::vector<Column>& values, std:
   out.resize(batch.rows);
   for (size_t row = 0; row < batch.rows; ++row) {
     Decision& d = out[row];
-    d = Decision{};
+    d.Reset();
     if (!batch.error[row].empty()) {
       d.error = true;
       d.reason = batch.error[row];
@@ -106,9 +106,11 @@ bool Decider::Fits(size_t rule, size_t row, int32_t day, const std::vector<Colum
   size_t start = pending.size();
   for (const ir::Charge& ch : r.charges) {
     const ir::Cap& cap = p_.caps[ch.cap];
-    auto fail = [&](std::string why) {
+    // The "why not" is only formatted when asked for (--explain): refusals
+    // are common and the decision does not need the text.
+    auto fail = [&](auto&& why) {
       pending.resize(start);
-      if (why_not) *why_not = std::move(why);
+      if (why_not) *why_not = why();
       return false;
     };
     auto error = [&](std::string why) {
@@ -123,12 +125,12 @@ bool Decider::Fits(size_t rule, size_t row, int32_t day, const std::vector<Colum
     key.cap = ch.cap;
     key.period = 0;
     switch (cap.period) {
-      case ir::Period::CalendarYear: key.period = rt::YearOf(day); break;
-      case ir::Period::Quarter: key.period = rt::YearOf(day) * 4 + rt::QuarterOf(day) - 1; break;
-      case ir::Period::Month: key.period = rt::YearOf(day) * 12 + rt::MonthOf(day) - 1; break;
+      case ir::Period::CalendarYear: key.period = year_; break;
+      case ir::Period::Quarter: key.period = year_ * 4 + quarter_ - 1; break;
+      case ir::Period::Month: key.period = year_ * 12 + month_ - 1; break;
       case ir::Period::Window:
         if (!cap.window.Contains(day)) {
-          return fail(fmt::format("cap `{}` is not open on {}", cap.name, rt::FormatDate(day)));
+          return fail([&] { return fmt::format("cap `{}` is not open on {}", cap.name, rt::FormatDate(day)); });
         }
         break;
     }
@@ -141,12 +143,14 @@ bool Decider::Fits(size_t rule, size_t row, int32_t day, const std::vector<Colum
     for (const auto& l : cap.limits) {
       if (l.from <= day) lim = &l;
     }
-    if (!lim) return fail(fmt::format("cap `{}` has no limit in force on {}", cap.name, rt::FormatDate(day)));
+    if (!lim) {
+      return fail([&] { return fmt::format("cap `{}` has no limit in force on {}", cap.name, rt::FormatDate(day)); });
+    }
     const Column& lc = values[lim->value];
     if (lc.status[row] != kOk) return error(fmt::format("cap `{}`: its limit could not be computed", cap.name));
     const Column& ac = values[ch.amount];
     if (ac.status[row] == kError) return error(fmt::format("rule `{}`: {}", r.name, RuntimeReason(ac.i64[row])));
-    if (ac.status[row] != kOk) return fail("the amount to charge is absent");
+    if (ac.status[row] != kOk) return fail([] { return std::string("the amount to charge is absent"); });
     int64_t amount = ac.i64[row], limit = lc.i64[row];
     if (amount < 0) return error(fmt::format("rule `{}` would charge cap `{}` a negative amount ({})", r.name, cap.name, amount));
     int64_t used = 0;
@@ -158,7 +162,7 @@ bool Decider::Fits(size_t rule, size_t row, int32_t day, const std::vector<Colum
     int64_t after;
     if (rt::AddOverflows(used, amount, &after) || after > limit) {
       ++usage_[ch.cap].refusals;
-      return fail(fmt::format("cap `{}` has {} left, the charge is {}", cap.name, limit - used, amount));
+      return fail([&] { return fmt::format("cap `{}` has {} left, the charge is {}", cap.name, limit - used, amount); });
     }
     pending.push_back({ch.cap, std::move(key), amount, used, limit});
   }
@@ -174,9 +178,9 @@ int32_t Decider::Choose(const std::vector<uint32_t>& candidates, int32_t over, s
     const ir::Rule& cr = p_.rules[c];
     if (cr.outcome < 0 || !active_[c] || !Holds(c, row, values, d, memo)) continue;
     if (d.error) return -1;
-    std::vector<Pending> trial;
     std::string why;
-    if (!Fits(c, row, day, values, d, trial, &why)) {
+    trial_.clear();
+    if (!Fits(c, row, day, values, d, trial_, explain_ ? &why : nullptr)) {
       if (d.error) return -1;
       if (explain_) trace_.push_back(fmt::format("{{\"rule\":\"{}\",\"not_applied\":{}}}", cr.name, nlohmann::json(why).dump()));
       continue;
@@ -216,6 +220,9 @@ int32_t Decider::Choose(const std::vector<uint32_t>& candidates, int32_t over, s
 void Decider::DecideRow(size_t row, int32_t day, const std::vector<Column>& values, Decision& d) {
   if (day != active_day_ || active_.empty()) {  // rows come in date order: rarely taken
     active_day_ = day;
+    year_ = rt::YearOf(day);
+    quarter_ = rt::QuarterOf(day);
+    month_ = rt::MonthOf(day);
     active_.resize(p_.rules.size());
     flag_rules_.clear();
     for (size_t i = 0; i < p_.rules.size(); ++i) {
@@ -251,11 +258,11 @@ void Decider::DecideRow(size_t row, int32_t day, const std::vector<Column>& valu
     d.basis = r.basis;
     d.flags.insert(d.flags.end(), r.flags.begin(), r.flags.end());
     // Record the deciding rule's charges (they fit: Choose checked them).
-    std::vector<Pending> commit;
-    Fits(static_cast<size_t>(chosen_final), row, day, values, d, commit, nullptr);
+    trial_.clear();
+    Fits(static_cast<size_t>(chosen_final), row, day, values, d, trial_, nullptr);
     if (d.error) return;
-    for (size_t k = 0; k < commit.size(); ++k) {
-      const Pending& pd = commit[k];
+    for (size_t k = 0; k < trial_.size(); ++k) {
+      const Pending& pd = trial_[k];
       int64_t after = pd.used + pd.amount;
       used_[pd.key] = after;
       CapUsage& u = usage_[pd.cap];

@@ -28,6 +28,17 @@ struct Decision {
   int64_t headroom = 0;        // after the charge
   std::vector<uint32_t> flags; // sorted, unique
   std::string explain;         // JSON trace when explanations are on
+
+  // Back to a default Decision, keeping the buffers' capacity (one per row
+  // of a batch, reused batch after batch).
+  void Reset() {
+    error = false;
+    reason.clear();
+    outcome = basis = rule = cap = -1;
+    charged = headroom = 0;
+    flags.clear();
+    explain.clear();
+  }
 };
 
 struct CapUsage {
@@ -94,6 +105,8 @@ class Decider {
   std::vector<std::string> trace_;                 // explanation fragments for the current row
   std::vector<int8_t> memo_;                       // per rule, for the current row: see Holds
   int32_t active_day_ = INT32_MIN;                 // the day active_ was computed for
+  int64_t year_ = 0, quarter_ = 0, month_ = 0;     // of active_day_ (cap periods)
+  std::vector<Pending> trial_;                     // charges of the rule being tried
   std::vector<uint8_t> active_;                    // per rule: in force on active_day_
   std::vector<uint32_t> flag_rules_;               // flag-only rules in force on active_day_
 };
