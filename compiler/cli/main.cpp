@@ -33,6 +33,8 @@ struct Settings {
   std::string as_of;
   std::vector<std::string> tables;  // NAME=FILE
   std::string backend = edict::exec::DefaultBackend();  // interp | jit
+  std::string jit_cache;  // --jit-cache DIR|off: passed to the JIT as EDICT_CACHE_DIR
+  bool jit_cache_given = false;
 };
 
 edict::diag::Format ParseFormat(const std::string& s) {
@@ -269,6 +271,15 @@ int Main(int argc, char** argv) {
                     std::string("how rules are evaluated: interp or jit (default: ") + edict::exec::DefaultBackend() +
                         (edict::exec::JitAvailable() ? ")" : "; this build has no JIT)"))
         ->check(CLI::IsMember({"interp", "jit"}));
+    cmd->add_option_function<std::string>(
+           "--jit-cache",
+           [&](const std::string& dir) {
+             s.jit_cache = dir;
+             s.jit_cache_given = true;
+           },
+           "where the JIT keeps compiled code between runs, or `off` (default: $EDICT_CACHE_DIR, else "
+           "$XDG_CACHE_HOME/edict, else ~/.cache/edict)")
+        ->expected(1);
   };
   CLI::App* run = app.add_subcommand("run", "judge every row of a ledger; exit 0 all decided, 3 some rows ERROR");
   add_program(run);
@@ -296,6 +307,9 @@ int Main(int argc, char** argv) {
     int code = app.exit(e);
     return code == 0 ? 0 : 2;
   }
+  // The JIT reads its cache directory from the environment (it is the only
+  // reader): the flag overrides EDICT_CACHE_DIR for this process.
+  if (s.jit_cache_given) setenv("EDICT_CACHE_DIR", s.jit_cache.empty() ? "off" : s.jit_cache.c_str(), 1);
   if (check->parsed()) return RunCheck(s);
   if (dump->parsed()) return RunDumpAst(s);
   if (dump_ir->parsed()) return RunDumpIr(s);

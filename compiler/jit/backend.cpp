@@ -134,7 +134,8 @@ std::string JitStats::Summary() const {
   for (const auto& [op, count] : interpreted_ops) ops += fmt::format("{}{} {}", ops.empty() ? "" : ", ", op, count);
   return fmt::format("jit: {} instructions compiled into {} kernel{}, {} interpreted{}, {} constants, {} dead; {} in {:.1f} ms",
                      compiled, kernels, kernels == 1 ? "" : "s", interpreted, ops.empty() ? "" : " (" + ops + ")",
-                     constants, dead, cache_hit ? "found in the cache" : "compiled", compile_ms);
+                     constants, dead,
+                     cache_hit ? "found in the cache" : disk_cache_hit ? "loaded from cache" : "compiled", compile_ms);
 }
 
 std::unique_ptr<exec::Backend> Create(const ir::Program& program, const std::vector<exec::BoundTable>& tables,
@@ -159,6 +160,7 @@ std::unique_ptr<exec::Backend> Create(const ir::Program& program, const std::vec
   s.dead = plan.dead;
   s.kernels = plan.kernels.size();
   s.cache_hit = compiled.cache_hit;
+  s.disk_cache_hit = compiled.from_disk;
   return std::make_unique<JitBackend>(program, tables, std::move(plan), std::move(compiled.fns));
 }
 

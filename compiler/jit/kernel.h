@@ -39,12 +39,14 @@ using KernelFn = void (*)(const KernelArgs* args, uint64_t begin, uint64_t end);
 
 struct CompiledKernels {
   std::vector<KernelFn> fns;  // one per plan kernel; empty on error
-  bool cache_hit = false;
+  bool cache_hit = false;  // already compiled in this process
+  bool from_disk = false;  // loaded from the disk cache (cache.h): nothing built, optimised or compiled
   std::string error;
 };
 
 // Compiles the plan's kernels with LLVM (optimised for the host CPU), or
-// returns those already compiled for an equal plan.key in this process.
+// returns those already compiled for an equal plan.key in this process, or
+// loads them from the disk cache (compiled by an earlier process).
 // Thread-safe. The code stays loaded until the process exits.
 CompiledKernels CompileKernels(const ir::Program& p, const Plan& plan);
 

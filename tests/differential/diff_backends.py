@@ -26,8 +26,10 @@ usage: diff_backends.py --edict BIN --jit-built ON|OFF [--gen GEN.py]
 import argparse
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 GOLDEN = os.path.join(HERE, "..", "golden")
@@ -36,8 +38,18 @@ SKIP = 77
 STATS = re.compile(r"jit: (\d+) instructions compiled into (\d+) kernels?, (\d+) interpreted")
 
 
+# The JIT's disk cache (EDICT_CACHE_DIR): a fresh, empty directory for each
+# invocation of this script, removed at the end. So the first JIT run of each
+# mode really compiles (what a cache shared across invocations or test runs
+# would hide, as every run after the first would load the same objects), and
+# the later runs of the same program (dirty mode: --explain, --threads 1,
+# JSON lines) load what it compiled from the cache: both paths are compared
+# with the interpreter. Never $HOME's cache.
+ENV = dict(os.environ)
+
+
 def run(cmd, cwd=None):
-    p = subprocess.run(cmd, cwd=cwd, capture_output=True, timeout=600)
+    p = subprocess.run(cmd, cwd=cwd, capture_output=True, timeout=600, env=ENV)
     return p.returncode, p.stdout, p.stderr.decode("utf-8", "replace")
 
 
@@ -109,6 +121,15 @@ def main():
         print("SKIPPED: the JIT is not built (EDICT_ENABLE_JIT=OFF or no LLVM 16)")
         return SKIP
 
+    cache = tempfile.mkdtemp(prefix="edict_diff_cache_")
+    ENV["EDICT_CACHE_DIR"] = cache
+    try:
+        return compare_mode(a, edict)
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+
+
+def compare_mode(a, edict):
     problems = []
     if a.mode == "e2e":
         case = a.args[0].rstrip("/")

@@ -1,0 +1,171 @@
+#!/usr/bin/env python3
+"""The JIT's disk cache and its compile time on a large program.
+
+Modes:
+  twice      run the JIT twice with a fresh cache directory: the first run
+             says "compiled in", the second "loaded from cache in"; both
+             write the same bytes as the interpreter; `--jit-cache off`
+             writes no file
+  corrupt    damage the cache file (truncated, empty, garbage, one byte
+             changed in the code or in the key): each time the JIT compiles
+             again, gives the interpreter's output, and repairs the file
+  many       a generated file of RULES rules (tests/tools/gen_many_rules.py)
+             compiles, cold, and runs identically under both backends
+
+Every run gets HOME and the cache directory inside a fresh temporary
+directory: nothing is written to the real $HOME. Without the JIT
+(--jit-built OFF) exits 77 (CTest: SKIPPED).
+
+usage: jit_cache_test.py --edict BIN --jit-built ON|OFF [--gen-ledger GEN]
+                         [--gen-rules GEN] [--rules N] MODE
+"""
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.join(HERE, "..", "..")
+SKIP = 77
+
+
+def run(cmd, env):
+    p = subprocess.run(cmd, capture_output=True, env=env, timeout=600)
+    return p.returncode, p.stdout, p.stderr.decode("utf-8", "replace")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--edict", required=True)
+    ap.add_argument("--jit-built", required=True, choices=["ON", "OFF"])
+    ap.add_argument("--gen-ledger", default=os.path.join(ROOT, "tools", "gen_ledger.py"))
+    ap.add_argument("--gen-rules", default=os.path.join(HERE, "gen_many_rules.py"))
+    ap.add_argument("--rules", type=int, default=3000)
+    ap.add_argument("mode", choices=["twice", "corrupt", "many"])
+    a = ap.parse_args()
+    if a.jit_built == "OFF":
+        print("SKIPPED: the JIT is not built")
+        return SKIP
+    edict = os.path.abspath(a.edict)
+    tmp = tempfile.mkdtemp(prefix="edict_jit_cache_")
+    try:
+        return check(a, edict, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def check(a, edict, tmp):
+    problems = []
+    env = dict(os.environ)
+    env["HOME"] = tmp
+    env.pop("XDG_CACHE_HOME", None)
+    env.pop("EDICT_CACHE_DIR", None)
+    cache = os.path.join(tmp, "cache")
+
+    if a.mode == "many":
+        rules = os.path.join(tmp, "many.edict")
+        ledger = os.path.join(tmp, "many.csv")
+        subprocess.run([sys.executable, a.gen_rules, str(a.rules), rules, "--ledger", ledger, "--rows", "20"],
+                       check=True)
+        cmd = [edict, "run", rules, "--input", ledger, "--output", "-"]
+        code_i, out_i, err_i = run(cmd + ["--backend", "interp"], env)
+        start = time.time()
+        code_j, out_j, err_j = run(cmd + ["--backend", "jit", "--jit-cache", "off"], env)
+        seconds = time.time() - start
+        m = re.search(r"jit: .*compiled in ([\d.]+) ms", err_j)
+        if not m:
+            problems.append("the JIT did not compile: %s" % err_j.strip()[-500:])
+        else:
+            print("%d rules: %s (the whole run %.1f s)" % (a.rules, m.group(0), seconds))
+        if code_i != code_j or out_i != out_j:
+            problems.append("interp and jit differ (exit %d vs %d)" % (code_i, code_j))
+        if not out_i.count(b"\n") >= 20:
+            problems.append("too little output: %s" % err_i.strip()[-300:])
+    else:
+        ledger = os.path.join(tmp, "ledger.csv")
+        subprocess.run([sys.executable, a.gen_ledger, "3000", "5", ledger], check=True, capture_output=True)
+        cmd = [edict, "run", "--regime", "in_force", "--input", ledger, "--output", "-"]
+        code_i, out_i, _ = run(cmd + ["--backend", "interp"], env)
+        jit = cmd + ["--backend", "jit", "--jit-cache", cache]
+
+        def jit_run(what, expect):
+            code, out, err = run(jit, env)
+            if code != code_i or out != out_i:
+                problems.append("%s: output differs from the interpreter's (exit %d vs %d)" % (what, code, code_i))
+            m = re.search(r"jit: .*; (compiled|loaded from cache|found in the cache) in [\d.]+ ms", err)
+            if not m:
+                problems.append("%s: no JIT statistics: %s" % (what, err.strip()[-300:]))
+            elif m.group(1) != expect:
+                problems.append("%s: %s, expected %s" % (what, m.group(1), expect))
+            else:
+                print("%s: identical; %s" % (what, m.group(0)))
+
+        def files():
+            return sorted(f for f in os.listdir(cache)) if os.path.isdir(cache) else []
+
+        jit_run("first run", "compiled")
+        if len(files()) != 1:
+            problems.append("expected one cache file, found %s" % files())
+        jit_run("second run", "loaded from cache")
+        if a.mode == "twice":
+            # The environment variable works as the flag does; `off` writes nothing.
+            env2 = dict(env, EDICT_CACHE_DIR=cache)
+            code, out, err = run(cmd + ["--backend", "jit"], env2)
+            if out != out_i or "loaded from cache in" not in err:
+                problems.append("EDICT_CACHE_DIR: not loaded from the cache: %s" % err.strip()[-300:])
+            off = os.path.join(tmp, "off")
+            for how, c, e in (("--jit-cache off", cmd + ["--backend", "jit", "--jit-cache", "off"], env),
+                              ("EDICT_CACHE_DIR=off", cmd + ["--backend", "jit"], dict(env, EDICT_CACHE_DIR="off"))):
+                code, out, err = run(c, e)
+                if out != out_i or "compiled in" not in err:
+                    problems.append("%s: %s" % (how, err.strip()[-300:]))
+            if os.path.exists(os.path.join(tmp, ".cache")) or os.path.exists(off):
+                problems.append("a cache was written although it was off")
+            # With no setting at all, the default is $HOME/.cache/edict (HOME is the temp dir here).
+            code, out, err = run(cmd + ["--backend", "jit"], env)
+            if out != out_i or not os.listdir(os.path.join(tmp, ".cache", "edict")):
+                problems.append("the default cache directory $HOME/.cache/edict was not used")
+        else:
+            [name] = files()
+            path = os.path.join(cache, name)
+            with open(path, "rb") as f:
+                good = f.read()
+            n = len(good)
+            damages = [
+                ("truncated to half", good[: n // 2]),
+                ("truncated by 8 bytes", good[:-8]),
+                ("empty", b""),
+                ("garbage", bytes((i * 7 + 13) & 255 for i in range(n))),
+                ("one byte changed in the code", good[: n * 3 // 4] + bytes([good[n * 3 // 4] ^ 0x5A]) + good[n * 3 // 4 + 1:]),
+                ("one byte changed in the key", good[:40] + bytes([good[40] ^ 1]) + good[41:]),
+                ("another file's contents", b"EDICTJC1" + good[8:100]),
+            ]
+            for what, data in damages:
+                with open(path, "wb") as f:
+                    f.write(data)
+                jit_run("cache file " + what, "compiled")
+                jit_run("after repair (" + what + ")", "loaded from cache")
+            # An unreadable file (a directory in its place) is not fatal either.
+            os.remove(path)
+            os.mkdir(path)
+            jit_run("cache file is a directory", "compiled")
+            os.rmdir(path)
+            # A cache directory that cannot be created: compiled, no error.
+            blocker = os.path.join(tmp, "blocker")
+            with open(blocker, "w") as f:
+                f.write("a file, not a directory")
+            code, out, err = run(cmd + ["--backend", "jit", "--jit-cache", os.path.join(blocker, "sub")], env)
+            if out != out_i or "compiled in" not in err:
+                problems.append("unusable cache directory: %s" % err.strip()[-300:])
+
+    for p in problems:
+        print("FAIL " + p)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
