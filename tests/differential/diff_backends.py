@@ -33,6 +33,8 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 GOLDEN = os.path.join(HERE, "..", "golden")
+sys.path.insert(0, GOLDEN)
+from run_golden import command as golden_command  # noqa: E402  (how a golden case is run)
 SKIP = 77
 
 STATS = re.compile(r"jit: (\d+) instructions compiled into (\d+) kernels?, (\d+) interpreted")
@@ -86,18 +88,6 @@ def compare(what, cmd, cwd, problems, need_stats=True):
     return compiled
 
 
-def e2e_command(edict, case):
-    path = os.path.join(GOLDEN, case)
-    files = [os.path.join(case, f) for f in sorted(os.listdir(path)) if f.endswith(".edict")]
-    args = []
-    argfile = os.path.join(path, "args")
-    if os.path.exists(argfile):
-        with open(argfile) as f:
-            for line in f:
-                args += line.split()
-    return [edict, "run", "--color", "never"] + files + ["--input", os.path.join(case, "ledger.csv"), "--output", "-"] + args
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--edict", required=True)
@@ -133,7 +123,7 @@ def compare_mode(a, edict):
     problems = []
     if a.mode == "e2e":
         case = a.args[0].rstrip("/")
-        cmd = e2e_command(edict, case)
+        cmd = golden_command(edict, case)  # exactly as the golden test runs it
         compare(case, cmd, GOLDEN, problems)
         compare(case + " --explain", cmd + ["--explain"], GOLDEN, problems)
     elif a.mode == "dirty":
