@@ -231,7 +231,8 @@ void Interpreter::Eval(ir::InstId id, const Batch& b, std::vector<Column>& v) {
       return;
     }
     case Op::InSet: {
-      const auto& versions = p_.sets[static_cast<size_t>(in.imm)].versions;
+      const ir::DatedSet& set = p_.sets[static_cast<size_t>(in.imm)];
+      const auto& versions = set.versions;
       const auto& bits = bits_[static_cast<size_t>(in.imm)];
       int32_t last_day = INT32_MIN;
       int version = -1;
@@ -248,13 +249,23 @@ void Interpreter::Eval(ir::InstId id, const Batch& b, std::vector<Column>& v) {
           }
         }
         if (version < 0) continue;
+        const auto& members = versions[static_cast<size_t>(version)].members;
+        if (set.elem == Ty::Dec) {
+          // Members of a Decimal set are slots of p.decimals: compare values.
+          const rt::Decimal x = adec ? A->dec[r] : rt::Decimal::FromInt(A->i64[r]);
+          bool found = false;
+          for (int64_t m : members) {
+            found |= m >= 0 && static_cast<size_t>(m) < p_.decimals.size() && p_.decimals[static_cast<size_t>(m)].units == x.units;
+          }
+          out.i64[r] = found;
+          continue;
+        }
         int64_t x = A->i64[r];
         if (!bits.empty()) {
           const auto& words = bits[static_cast<size_t>(version)];
           out.i64[r] = x >= 0 && static_cast<size_t>(x >> 6) < words.size() && ((words[x >> 6] >> (x & 63)) & 1);
         } else {
-          const auto& m = versions[static_cast<size_t>(version)].members;
-          out.i64[r] = std::binary_search(m.begin(), m.end(), x);
+          out.i64[r] = std::binary_search(members.begin(), members.end(), x);
         }
       }
       return;

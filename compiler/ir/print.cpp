@@ -187,7 +187,7 @@ std::vector<std::string> Verify(const Program& p) {
   for (size_t i = 0; i < p.insts.size(); ++i) {
     const Inst& in = p.insts[i];
     operand(i, in.a, "a");
-    operand(i, in.b, "b");
+    if (in.op != Op::TableGet) operand(i, in.b, "b");  // TableGet: b is a column index
     operand(i, in.c, "c");
     auto need = [&](InstId o, const char* which) {
       if (o == kNoInst) bad(fmt::format("%{} {}: missing operand {}", i, OpName(in.op), which));

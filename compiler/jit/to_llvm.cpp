@@ -275,6 +275,23 @@ class KernelEmitter {
     return member;
   }
 
+  // A Decimal set's members are slots of p.decimals: x (a decimal, or a whole
+  // number the interpreter converts) is compared with their values.
+  llvm::Value* InDecimalSet(size_t s, const Val& a, bool adec) {
+    const ir::DatedSet& set = p_.sets[s];
+    llvm::Value* x = adec ? a.d : b_.CreateMul(b_.CreateSExt(a.x, i128_), C128(rt::kDecimalScale));
+    llvm::Value* member = b_.getFalse();
+    for (size_t k = 0; k < set.versions.size(); ++k) {
+      llvm::Value* any = b_.getFalse();
+      for (int64_t m : set.versions[k].members) {
+        if (m < 0 || static_cast<size_t>(m) >= p_.decimals.size()) continue;
+        any = b_.CreateOr(any, b_.CreateICmpEQ(x, C128(p_.decimals[static_cast<size_t>(m)].units)));
+      }
+      member = b_.CreateSelect(b_.CreateICmpSLE(C32(set.versions[k].from), Day()), any, member);
+    }
+    return member;
+  }
+
   llvm::Value* SortedMember(size_t s, size_t k, llvm::Value* x) {
     const std::vector<int64_t>& members = p_.sets[s].versions[k].members;
     if (members.empty()) return b_.getFalse();
@@ -321,7 +338,9 @@ class KernelEmitter {
       }
       case Op::InSet: {
         Val a = Operand(in.a);
-        llvm::Value* member = InSet(static_cast<size_t>(in.imm), a.x);
+        const size_t s = static_cast<size_t>(in.imm);
+        llvm::Value* member = p_.sets[s].elem == Ty::Dec ? InDecimalSet(s, a, p_.insts[in.a].ty == Ty::Dec)
+                                                         : InSet(s, a.x);
         Val r{C8(exec::kOk), Bool64(b_.CreateAnd(IsOk(a), member)), nullptr};
         return Propagate(r, a);
       }
