@@ -66,6 +66,7 @@ CheckedProgram Checker::Run(const std::vector<const ast::Module*>& modules) {
     }
   }
   CheckRuleGraph();
+  CheckReplacementCycles();
   return std::move(out_);
 }
 
@@ -460,6 +461,81 @@ Window Checker::RuleWindow(const ast::Module& m, const ast::RuleDecl& r) const {
 }
 
 // ---- all rules at once ---------------------------------------------------
+
+// A replacement value that reads, directly or through other constants, sets
+// and their own replacements, the constant or set it replaces has no value
+// to stand on (`replace C on D with C + 1`): E0212, like any definition
+// cycle. Checked once every amendment is known, so cycles across
+// replacements (`replace A with B` and `replace B with A`) are found too.
+void Checker::CheckReplacementCycles() {
+  std::multimap<const ast::Decl*, const ast::ReplaceDecl*> replaces;  // target -> replacement
+  for (const auto& [action, target] : out_.action_decl) {
+    if (auto* r = ast::As<ast::ReplaceDecl>(action); r && r->with && dynamic_cast<const ast::ValueDecl*>(target)) {
+      replaces.emplace(target, r);
+    }
+  }
+  // The value declarations `e` reads, each with a path of names to it.
+  auto reads = [&](const ast::Expr* e, std::vector<const ast::Expr*>& out) {
+    std::vector<const ast::Expr*> stack{e};
+    while (!stack.empty()) {
+      const ast::Expr* x = stack.back();
+      stack.pop_back();
+      if (!x) continue;
+      out.push_back(x);
+      for (const ast::Expr* k : x->kids) stack.push_back(k);
+    }
+  };
+  std::vector<const ast::ReplaceDecl*> order;
+  for (const auto& [target, r] : replaces) order.push_back(r);
+  std::sort(order.begin(), order.end(), [](const ast::ReplaceDecl* a, const ast::ReplaceDecl* b) {
+    return std::make_pair(a->range.file, a->range.begin) < std::make_pair(b->range.file, b->range.begin);
+  });
+  std::set<const ast::Decl*> reported;
+  for (const ast::ReplaceDecl* r : order) {
+    const ast::Decl* target = out_.action_decl.at(r);
+    if (reported.count(target)) continue;
+    // Depth-first over what the replacement value reads; parent links give the chain.
+    std::map<const ast::Decl*, const ast::Decl*> parent;
+    std::vector<std::pair<const ast::Decl*, const ast::Expr*>> work{{target, r->with}};
+    const ast::Decl* found = nullptr;
+    std::set<std::pair<const ast::Decl*, const ast::Expr*>> seen;
+    while (!work.empty() && !found) {
+      auto [from, expr] = work.back();
+      work.pop_back();
+      if (!seen.insert({from, expr}).second) continue;
+      std::vector<const ast::Expr*> nodes;
+      reads(expr, nodes);
+      for (const ast::Expr* x : nodes) {
+        auto ref = out_.refs.find(x);
+        if (ref == out_.refs.end()) continue;
+        const auto* vd = dynamic_cast<const ast::ValueDecl*>(ref->second.decl);
+        if (!vd) continue;
+        if (!parent.count(vd)) parent[vd] = from;
+        if (vd == target) {
+          found = from;
+          break;
+        }
+        work.push_back({vd, vd->value});
+        if (auto* sd = ast::As<ast::SetDecl>(vd)) {
+          for (const auto& ch : sd->changes) work.push_back({vd, ch.members});
+        }
+        auto range = replaces.equal_range(vd);
+        for (auto it = range.first; it != range.second; ++it) work.push_back({vd, it->second->with});
+      }
+    }
+    if (!found) continue;
+    std::vector<const ast::Decl*> path{target};
+    for (const ast::Decl* d = found; d != target && path.size() < 64; d = parent.at(d)) path.push_back(d);
+    std::reverse(path.begin() + 1, path.end());  // in reading order, from the replacement on
+    std::string chain = "its replacement reads ";
+    for (size_t i = 1; i < path.size(); ++i) chain += "`" + static_cast<const ast::ValueDecl*>(path[i])->name.name + "` → ";
+    chain += "`" + static_cast<const ast::ValueDecl*>(target)->name.name + "`";
+    reported.insert(path.begin(), path.end());  // one report per cycle
+    diags_.Emit(Kind::DefinitionCycle, r->with->range, static_cast<const ast::ValueDecl*>(target)->name.name, chain)
+        .Help(ast::As<ast::SetDecl>(target) ? "write the new members out in full (e.g. `replace TIER1 on 2026-01-01 with { US, GB }`)"
+                                            : "write the new value out in full (e.g. `replace LIMIT on 2026-01-01 with 2_000`)");
+  }
+}
 
 void Checker::CheckRuleGraph() {
   std::unordered_map<const ast::RuleDecl*, const RuleInfo*> info;

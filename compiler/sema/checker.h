@@ -90,6 +90,7 @@ class Checker {
   bool BrokenDeclInScope(const ModuleInfo& mi, std::initializer_list<ast::DeclKind> kinds) const;
   void CheckHeader(const ModuleInfo& mi);
   void CheckRuleGraph();
+  void CheckReplacementCycles();
   Window RuleWindow(const ast::Module& m, const ast::RuleDecl& r) const;
 
   // ---- check_decls.cpp ----

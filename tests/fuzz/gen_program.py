@@ -1000,7 +1000,8 @@ class Gen:
                 continue
             d = self.date(aeff, self.d_hi)
             # Literals only: a replacement that reads a replaced constant
-            # (itself, or through others) crashes the lowering (see the report).
+            # (itself, or through others) is error E0212, and every generated
+            # program must check.
             self.no_const_refs = True
             A.append("replace %s on %s with %s" % (c, from_ordinal(d), self.gen(t, 1, const=True)))
             self.no_const_refs = False
