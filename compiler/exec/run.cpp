@@ -40,104 +40,104 @@ std::string Flags(const ir::Program& p, const Decision& d) {
   return s;
 }
 
-// Writes decision rows through one growing buffer, flushed in large
-// blocks: formatting output was half of a run's time when done per field.
-class Writer {
- public:
-  Writer(const ir::Program& p, std::ostream& out, bool jsonl, bool explain)
-      : out_(out), jsonl_(jsonl), explain_(explain) {
-    // The program's names and citations, written on most rows, are quoted
-    // for CSV once.
-    for (const ir::Rule& r : p.rules) {
-      rule_csv_.push_back(Quoted(r.name));
-      citation_csv_.push_back(Quoted(r.citation));
-    }
-    for (const ir::Cap& c : p.caps) cap_csv_.push_back(Quoted(c.name));
-    if (!jsonl_) {
-      buf_ += "id,decision,basis,rule,citation,cap,charged,headroom,flags,error";
-      buf_ += explain_ ? ",explain\n" : "\n";
-    }
+}  // namespace
+
+DecisionWriter::DecisionWriter(const ir::Program& p, std::ostream& out, bool jsonl, bool explain)
+    : p_(p), out_(out), jsonl_(jsonl), explain_(explain) {
+  // The program's names and citations, written on most rows, are quoted
+  // for CSV once.
+  for (const ir::Rule& r : p.rules) {
+    rule_csv_.push_back(Quoted(r.name));
+    citation_csv_.push_back(Quoted(r.citation));
   }
-  ~Writer() { Flush(); }
-  void Flush() {
-    out_.write(buf_.data(), static_cast<std::streamsize>(buf_.size()));
-    buf_.clear();
+  for (const ir::Cap& c : p.caps) cap_csv_.push_back(Quoted(c.name));
+  if (!jsonl_) {
+    buf_ += "id,decision,basis,rule,citation,cap,charged,headroom,flags,error";
+    buf_ += explain_ ? ",explain\n" : "\n";
   }
-  void Row(const ir::Program& p, const std::string& id, const Decision& d) {
-    const ir::Rule* rule = d.rule >= 0 ? &p.rules[static_cast<size_t>(d.rule)] : nullptr;
-    const ir::Cap* cap = d.cap >= 0 ? &p.caps[static_cast<size_t>(d.cap)] : nullptr;
-    if (jsonl_) {
-      nlohmann::ordered_json j{{"id", id},
-                       {"decision", DecisionName(p, d)},
-                       {"basis", BasisName(p, d)},
-                       {"rule", rule ? rule->name : ""},
-                       {"citation", rule ? rule->citation : ""},
-                       {"cap", cap ? cap->name : ""},
-                       {"charged", cap ? std::to_string(d.charged) : ""},
-                       {"headroom", cap ? std::to_string(d.headroom) : ""},
-                       {"flags", Flags(p, d)},
-                       {"error", d.reason}};
-      if (explain_) j["explain"] = d.explain.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json::parse(d.explain);
-      buf_ += j.dump();
-      buf_ += '\n';
+}
+
+DecisionWriter::~DecisionWriter() { Flush(); }
+
+void DecisionWriter::Flush() {
+  out_.write(buf_.data(), static_cast<std::streamsize>(buf_.size()));
+  buf_.clear();
+}
+
+void DecisionWriter::Row(const std::string& id, const Decision& d) {
+  const ir::Program& p = p_;
+  const ir::Rule* rule = d.rule >= 0 ? &p.rules[static_cast<size_t>(d.rule)] : nullptr;
+  const ir::Cap* cap = d.cap >= 0 ? &p.caps[static_cast<size_t>(d.cap)] : nullptr;
+  if (jsonl_) {
+    nlohmann::ordered_json j{{"id", id},
+                     {"decision", DecisionName(p, d)},
+                     {"basis", BasisName(p, d)},
+                     {"rule", rule ? rule->name : ""},
+                     {"citation", rule ? rule->citation : ""},
+                     {"cap", cap ? cap->name : ""},
+                     {"charged", cap ? std::to_string(d.charged) : ""},
+                     {"headroom", cap ? std::to_string(d.headroom) : ""},
+                     {"flags", Flags(p, d)},
+                     {"error", d.reason}};
+    if (explain_) j["explain"] = d.explain.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json::parse(d.explain);
+    buf_ += j.dump();
+    buf_ += '\n';
+  } else {
+    Field(id);
+    buf_ += ',';
+    buf_ += d.error ? "ERROR" : p.outcome.variants[static_cast<size_t>(d.outcome)].name;
+    buf_ += ',';
+    buf_ += BasisName(p, d);
+    buf_ += ',';
+    if (rule) buf_ += rule_csv_[static_cast<size_t>(d.rule)];
+    buf_ += ',';
+    if (rule) buf_ += citation_csv_[static_cast<size_t>(d.rule)];
+    buf_ += ',';
+    if (cap) {
+      buf_ += cap_csv_[static_cast<size_t>(d.cap)];
+      fmt::format_to(std::back_inserter(buf_), ",{},{},", d.charged, d.headroom);
     } else {
-      Field(id);
-      buf_ += ',';
-      buf_ += d.error ? "ERROR" : p.outcome.variants[static_cast<size_t>(d.outcome)].name;
-      buf_ += ',';
-      buf_ += BasisName(p, d);
-      buf_ += ',';
-      if (rule) buf_ += rule_csv_[static_cast<size_t>(d.rule)];
-      buf_ += ',';
-      if (rule) buf_ += citation_csv_[static_cast<size_t>(d.rule)];
-      buf_ += ',';
-      if (cap) {
-        buf_ += cap_csv_[static_cast<size_t>(d.cap)];
-        fmt::format_to(std::back_inserter(buf_), ",{},{},", d.charged, d.headroom);
-      } else {
-        buf_ += ",,,";
-      }
-      for (size_t i = 0; i < d.flags.size(); ++i) {
-        if (i) buf_ += ';';
-        buf_ += p.flags[d.flags[i]].name;
-      }
-      buf_ += ',';
-      Field(d.reason);
-      if (explain_) {
-        buf_ += ',';
-        Field(d.explain);
-      }
-      buf_ += '\n';
+      buf_ += ",,,";
     }
-    if (buf_.size() > (1u << 20)) Flush();
+    for (size_t i = 0; i < d.flags.size(); ++i) {
+      if (i) buf_ += ';';
+      buf_ += p.flags[d.flags[i]].name;
+    }
+    buf_ += ',';
+    Field(d.reason);
+    if (explain_) {
+      buf_ += ',';
+      Field(d.explain);
+    }
+    buf_ += '\n';
   }
+  if (buf_.size() > (1u << 20)) Flush();
+}
 
- private:
-  static bool NeedsQuotes(const std::string& s) {
-    for (char c : s) {
-      if (c == ',' || c == '"' || c == '\n' || c == '\r') return true;
-    }
-    return false;
+bool DecisionWriter::NeedsQuotes(const std::string& s) {
+  for (char c : s) {
+    if (c == ',' || c == '"' || c == '\n' || c == '\r') return true;
   }
-  static std::string Quoted(const std::string& s) {
-    if (!NeedsQuotes(s)) return s;
-    std::string q = "\"";
-    for (char c : s) {
-      if (c == '"') q += '"';
-      q += c;
-    }
-    return q + '"';
-  }
-  void Field(const std::string& s) {
-    if (NeedsQuotes(s)) buf_ += Quoted(s);
-    else buf_ += s;
-  }
+  return false;
+}
 
-  std::ostream& out_;
-  bool jsonl_, explain_;
-  std::string buf_;
-  std::vector<std::string> rule_csv_, citation_csv_, cap_csv_;  // by rule / cap index
-};
+std::string DecisionWriter::Quoted(const std::string& s) {
+  if (!NeedsQuotes(s)) return s;
+  std::string q = "\"";
+  for (char c : s) {
+    if (c == '"') q += '"';
+    q += c;
+  }
+  return q + '"';
+}
+
+void DecisionWriter::Field(const std::string& s) {
+  if (NeedsQuotes(s)) buf_ += Quoted(s);
+  else buf_ += s;
+}
+
+
+namespace {
 
 // A bounded queue of batches between the reader thread and the evaluator,
 // with a pool so batches (and their column buffers) are reused.
@@ -261,7 +261,7 @@ RunSummary RunLedger(const ir::Program& p, const SourceManager& sm, const RunOpt
     out = &file;
   }
   bool jsonl = o.output.size() >= 6 && o.output.compare(o.output.size() - 6, 6, ".jsonl") == 0;
-  Writer writer(p, *out, jsonl, o.explain);
+  DecisionWriter writer(p, *out, jsonl, o.explain);
   Decider decider(p, &sm, o.explain);
   std::vector<Column> values;
   std::vector<Decision> decisions;
@@ -277,7 +277,7 @@ RunSummary RunLedger(const ir::Program& p, const SourceManager& sm, const RunOpt
     decider.Decide(batch, values, decisions);
     for (size_t r = 0; r < batch.rows; ++r) {
       const Decision& d = decisions[r];
-      writer.Row(p, batch.id[r].empty() ? std::to_string(batch.line[r]) : batch.id[r], d);
+      writer.Row(batch.id[r].empty() ? std::to_string(batch.line[r]) : batch.id[r], d);
       if (d.error) ++s.errors;
       else ++counts[static_cast<size_t>(d.outcome) * stride + static_cast<size_t>(d.basis + 1)];
     }

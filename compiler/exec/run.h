@@ -37,6 +37,29 @@ struct RunSummary {
 };
 
 RunSummary RunLedger(const ir::Program& p, const SourceManager& sm, const RunOptions& o);
+
+// Writes decision rows, in the library's output contract (`id, decision,
+// basis, rule, citation, cap, charged, headroom, flags, error[, explain]`),
+// as CSV or as JSON lines, through one growing buffer flushed in large
+// blocks (formatting output was half of a run's time when done per field).
+class DecisionWriter {
+ public:
+  DecisionWriter(const ir::Program& p, std::ostream& out, bool jsonl, bool explain);
+  ~DecisionWriter();
+  void Row(const std::string& id, const Decision& d);
+  void Flush();
+
+ private:
+  static bool NeedsQuotes(const std::string& s);
+  static std::string Quoted(const std::string& s);
+  void Field(const std::string& s);
+
+  const ir::Program& p_;
+  std::ostream& out_;
+  bool jsonl_, explain_;
+  std::string buf_;
+  std::vector<std::string> rule_csv_, citation_csv_, cap_csv_;  // quoted for CSV once, by rule / cap index
+};
 // The text printed on stderr after a run: counts, caps, speed.
 std::string FormatSummary(const ir::Program& p, const RunSummary& s);
 
