@@ -1,6 +1,7 @@
-// Throughput benchmark for CsvReader on synthetic ledgers (19 short fields a line); not built by default.
+// Throughput benchmark for CsvReader on synthetic ledgers (19 short fields a line). Built with the other
+// benchmarks (-DEDICT_BUILD_BENCHMARKS=ON, bench/CMakeLists.txt; bench/run_bench.sh runs it), or by hand:
 //
-// Build by hand from the repository root:
+// from the repository root,
 //   g++ -std=c++17 -O2 -Iruntime/include bench/csv_bench.cpp runtime/src/csv.cpp -o /tmp/csv_bench
 // Run:
 //   /tmp/csv_bench [--mb N] [--dir DIR] [--passes N]

@@ -1,44 +1,143 @@
-// edict_bench: measures a backend on a ledger, separating ingest (CSV ->
-// columnar batches) from evaluation (backend + decision step, and each of the
-// two alone), median of several runs. Not part of the test suite.
+// edict_bench: on the same columnar batches, measures the interpreter, the
+// JIT and the hand-written C++ baseline (handwritten.cpp), verifies that all
+// three decide every row alike, and measures ingest (CSV -> batches) and
+// output writing separately. Median of several runs. Not part of the tests.
 //
 // usage: edict_bench --regime NAME --input LEDGER.csv [--runs N]
-//                    [--backend interp|jit|both] [RULES...]
-// With --backend both, the two backends run on the same batches, and their
-// decision counts (by outcome, and ERROR) must agree. See README.md.
+//                    [--backends interp,jit,hand] [--table NAME=FILE]...
+//                    [--output FILE] [--no-verify] [--json FILE] [RULES...]
+//
+// Each run reads the ledger streaming, one batch reused as `edict run` does
+// (timed: ingest), then again keeping every batch in memory, then each backend
+// in turn judges all of them with fresh caps (timed: backend Evaluate and the
+// decision step exec::Decider; for `hand`, its own Decide), then the JIT's
+// decisions are written as `edict run` writes CSV to --output (default
+// /dev/null; timed: writing). The first run also verifies, on its batches
+// and with fresh state, row by row: jit against interp (every output field)
+// and hand against interp (error, outcome, basis, rule, cap, charged, flags);
+// any mismatch prints the rows and exits 1. See README.md.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <map>
 #include <string>
 #include <vector>
+
+#include <fmt/format.h>
 
 #include "driver/driver.h"
 #include "exec/backend.h"
 #include "exec/decide.h"
 #include "exec/ledger.h"
+#include "exec/run.h"
+#include "handwritten.h"
 #include "ir/lower.h"
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
+using edict::bench::HandDecision;
+namespace exec = edict::exec;
+namespace ir = edict::ir;
 
-static double Median(std::vector<double> v) {
+namespace {
+
+double Median(std::vector<double> v) {
+  if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
+  return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+}
+double Since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+
+std::string Show(const ir::Program& p, const exec::Decision& d) {
+  if (d.error) return "ERROR (" + d.reason + ")";
+  std::string s = p.outcome.variants[static_cast<size_t>(d.outcome)].name;
+  if (d.basis >= 0) s += fmt::format("({})", d.basis);
+  s += fmt::format(" rule={} cap={} charged={} headroom={} flags=[", d.rule >= 0 ? p.rules[d.rule].name : "-",
+                   d.cap >= 0 ? p.caps[d.cap].name : "-", d.charged, d.headroom);
+  for (uint32_t f : d.flags) s += p.flags[f].name + std::string(" ");
+  return s + "]";
+}
+std::string Show(const ir::Program& p, const HandDecision& d) {
+  if (d.error) return "ERROR";
+  std::string s = p.outcome.variants[static_cast<size_t>(d.outcome)].name;
+  if (d.basis >= 0) s += fmt::format("({})", d.basis);
+  s += fmt::format(" rule={} cap={} charged={} flags=[", d.rule >= 0 ? p.rules[d.rule].name : "-",
+                   d.cap >= 0 ? p.caps[d.cap].name : "-", d.charged);
+  for (size_t f = 0; f < p.flags.size(); ++f) {
+    if (d.flags >> f & 1) s += p.flags[f].name + " ";
+  }
+  return s + "]";
+}
+bool Same(const exec::Decision& a, const exec::Decision& b) {
+  return a.error == b.error && a.reason == b.reason && a.outcome == b.outcome && a.basis == b.basis &&
+         a.rule == b.rule && a.cap == b.cap && a.charged == b.charged && a.headroom == b.headroom && a.flags == b.flags;
+}
+bool Same(const exec::Decision& a, const HandDecision& h) {
+  if (a.error || h.error) return a.error == h.error;
+  uint64_t flags = 0;
+  for (uint32_t f : a.flags) flags |= uint64_t{1} << f;
+  return a.outcome == h.outcome && a.basis == h.basis && a.rule == h.rule && a.cap == h.cap &&
+         a.charged == h.charged && flags == h.flags;
 }
 
+struct Series {
+  std::vector<double> total, backend, decide, setup;
+  std::string report;
+  std::vector<uint64_t> counts;  // by outcome, then errors
+};
+
+}  // namespace
+
 int main(int argc, char** argv) {
-  std::string regime, input, backend_name = "interp";
+  std::string regime, input, backends_arg = "interp,jit,hand", output = "/dev/null", json;
   int runs = 5;
+  bool verify = true;
+  std::map<std::string, std::string> table_files;
   std::vector<std::string> files;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--regime" && i + 1 < argc) regime = argv[++i];
     else if (a == "--input" && i + 1 < argc) input = argv[++i];
-    else if (a == "--runs" && i + 1 < argc) runs = std::atoi(argv[++i]);
-    else if (a == "--backend" && i + 1 < argc) backend_name = argv[++i];
-    else files.push_back(a);
+    else if (a == "--runs" && i + 1 < argc) runs = std::max(1, std::atoi(argv[++i]));
+    else if ((a == "--backends" || a == "--backend") && i + 1 < argc) backends_arg = argv[++i];
+    else if (a == "--output" && i + 1 < argc) output = argv[++i];
+    else if (a == "--json" && i + 1 < argc) json = argv[++i];
+    else if (a == "--no-verify") verify = false;
+    else if (a == "--table" && i + 1 < argc) {
+      std::string t = argv[++i];
+      size_t eq = t.find('=');
+      if (eq == std::string::npos) {
+        std::fprintf(stderr, "--table NAME=FILE\n");
+        return 2;
+      }
+      table_files[t.substr(0, eq)] = t.substr(eq + 1);
+    } else if (a.rfind("--", 0) == 0) {
+      std::fprintf(stderr, "unknown option %s\n", a.c_str());
+      return 2;
+    } else {
+      files.push_back(a);
+    }
+  }
+  if (regime.empty() || input.empty()) {
+    std::fprintf(stderr, "usage: edict_bench --regime NAME --input LEDGER.csv [--runs N] [--backends interp,jit,hand]\n"
+                         "                   [--table NAME=FILE]... [--output FILE] [--no-verify] [--json FILE] [RULES...]\n");
+    return 2;
+  }
+  if (backends_arg == "both") backends_arg = "interp,jit";
+  std::vector<std::string> backends;
+  bool hand = false;
+  for (size_t s = 0; s <= backends_arg.size();) {
+    size_t e = backends_arg.find(',', s);
+    if (e == std::string::npos) e = backends_arg.size();
+    std::string b = backends_arg.substr(s, e - s);
+    if (b == "hand") hand = true;
+    else if (!b.empty()) backends.push_back(b);
+    s = e + 1;
   }
   if (files.empty()) {
     for (const auto& e : fs::recursive_directory_iterator(EDICT_STDLIB_DIR)) {
@@ -46,44 +145,77 @@ int main(int argc, char** argv) {
     }
     std::sort(files.begin(), files.end());
   }
+
+  auto c0 = Clock::now();
   edict::diag::Engine diags;
   auto c = edict::driver::Compile(files, {}, diags);
   if (diags.HasErrors()) {
     std::fprintf(stderr, "rule files have errors; run edict check\n");
     return 1;
   }
-  edict::ir::LowerOptions lo;
-  for (const auto& [name, mods] : edict::ir::Regimes(c->checked)) {
+  ir::LowerOptions lo;
+  for (const auto& [name, mods] : ir::Regimes(c->checked)) {
     if (name == regime) {
       lo.modules = mods;
       lo.regime_name = name;
     }
   }
+  if (lo.regime_name.empty()) {
+    std::fprintf(stderr, "no regime `%s`\n", regime.c_str());
+    return 2;
+  }
   std::string error;
-  auto p = edict::ir::Lower(c->checked, lo, &error);
+  auto p = ir::Lower(c->checked, lo, &error);
   if (!p) {
     std::fprintf(stderr, "%s\n", error.c_str());
     return 1;
   }
-  std::vector<std::string> backends;
-  if (backend_name == "both") backends = {"interp", "jit"};
-  else backends = {backend_name};
-  struct Times {
-    std::vector<double> eval, backend, decide, setup;
-    std::string report;
-    std::vector<uint64_t> counts;  // decisions by outcome, + errors, for the cross-check
-  };
-  std::vector<Times> times(backends.size());
-  std::vector<double> ingest;
+  const double rules_seconds = Since(c0);
+
+  std::vector<Series> series(backends.size());
+  Series hand_series;
+  std::vector<double> ingest, ingest_kept, writing;
   uint64_t rows = 0, bytes = fs::file_size(input);
+  uint64_t verified = 0, jit_mismatches = 0, hand_mismatches = 0;
+  bool verified_jit = false;
+
   for (int run = 0; run < runs; ++run) {
-    edict::exec::Interner texts(p->texts);
-    edict::exec::LedgerReader reader(*p, texts, std::nullopt);
+    exec::Interner texts(p->texts);
+    std::vector<exec::BoundTable> tables(p->tables.size());
+    for (size_t t = 0; t < p->tables.size(); ++t) {
+      auto it = table_files.find(p->tables[t].name);
+      if (it != table_files.end() && !exec::LoadTable(*p, t, it->second, texts, &tables[t], &error)) {
+        std::fprintf(stderr, "%s\n", error.c_str());
+        return 1;
+      }
+    }
+    // Ingest as `edict run` reads: one batch, reused (a separate interner, so
+    // that the batches kept below intern their texts exactly as a run does).
+    {
+      exec::Interner stream_texts(p->texts);
+      std::vector<exec::BoundTable> stream_tables(p->tables.size());
+      for (size_t t = 0; t < p->tables.size(); ++t) {
+        auto it = table_files.find(p->tables[t].name);
+        if (it != table_files.end()) exec::LoadTable(*p, t, it->second, stream_texts, &stream_tables[t], &error);
+      }
+      exec::LedgerReader stream(*p, stream_texts, std::nullopt);
+      if (!stream.Open(input, &error)) {
+        std::fprintf(stderr, "%s\n", error.c_str());
+        return 1;
+      }
+      exec::Batch batch;
+      auto t0 = Clock::now();
+      while (stream.Next(batch)) {
+      }
+      ingest.push_back(Since(t0));
+    }
+    // Then every batch kept in memory, for the evaluation runs.
+    exec::LedgerReader reader(*p, texts, std::nullopt);
     if (!reader.Open(input, &error)) {
       std::fprintf(stderr, "%s\n", error.c_str());
       return 1;
     }
-    std::vector<edict::exec::Batch> batches;
+    std::vector<exec::Batch> batches;
     auto t0 = Clock::now();
     for (;;) {
       batches.emplace_back();
@@ -92,24 +224,27 @@ int main(int argc, char** argv) {
         break;
       }
     }
-    auto t1 = Clock::now();
+    ingest_kept.push_back(Since(t0));
     rows = reader.rows_read();
-    ingest.push_back(std::chrono::duration<double>(t1 - t0).count());
-    std::vector<edict::exec::BoundTable> tables(p->tables.size());
+
     for (size_t k = 0; k < backends.size(); ++k) {
-      Times& t = times[k];
+      Series& t = series[k];
       auto s0 = Clock::now();
-      auto backend = edict::exec::CreateBackend(backends[k], *p, tables, &t.report);
+      auto backend = exec::CreateBackend(backends[k], *p, tables, &t.report);
+      t.setup.push_back(Since(s0));  // run 0 of the JIT: compiling; later runs: its in-process cache
       if (!backend) {
         std::fprintf(stderr, "%s\n", t.report.c_str());
         return 1;
       }
-      auto s1 = Clock::now();
-      edict::exec::Decider decider(*p, &c->sources, false);
-      std::vector<edict::exec::Column> values;
-      std::vector<edict::exec::Decision> decisions;
+      exec::Decider decider(*p, &c->sources, false);
+      std::vector<exec::Column> values;
+      std::vector<exec::Decision> decisions;
       std::vector<uint64_t> counts(p->outcome.variants.size() + 1, 0);
-      double in_backend = 0, in_decide = 0;
+      double in_backend = 0, in_decide = 0, in_write = 0;
+      const bool write = backends[k] == backends.back();
+      std::ofstream out;
+      if (write) out.open(output, std::ios::binary);
+      exec::DecisionWriter writer(*p, out, /*jsonl=*/false, /*explain=*/false);  // as `edict run --output F.csv`
       for (const auto& b : batches) {
         auto e0 = Clock::now();
         backend->Evaluate(b, values);
@@ -118,34 +253,170 @@ int main(int argc, char** argv) {
         auto e2 = Clock::now();
         in_backend += std::chrono::duration<double>(e1 - e0).count();
         in_decide += std::chrono::duration<double>(e2 - e1).count();
+        if (write) {
+          for (size_t r = 0; r < b.rows; ++r) writer.Row(b.id[r].empty() ? std::to_string(b.line[r]) : b.id[r], decisions[r]);
+          in_write += Since(e2);
+        }
         for (size_t r = 0; r < b.rows; ++r) {
           const auto& d = decisions[r];
           ++counts[d.error ? counts.size() - 1 : static_cast<size_t>(d.outcome)];
         }
       }
-      t.setup.push_back(std::chrono::duration<double>(s1 - s0).count());
+      if (write) {
+        auto w0 = Clock::now();
+        writer.Flush();
+        out.flush();
+        in_write += Since(w0);
+        writing.push_back(in_write);
+      }
       t.backend.push_back(in_backend);
       t.decide.push_back(in_decide);
-      t.eval.push_back(in_backend + in_decide);
+      t.total.push_back(in_backend + in_decide);
       t.counts = counts;
     }
+
+    if (hand) {
+      auto s0 = Clock::now();
+      auto h = edict::bench::CreateHandWritten(*p, tables, &error);
+      hand_series.setup.push_back(Since(s0));
+      if (!h) {
+        std::fprintf(stderr, "%s\n", error.c_str());
+        return 1;
+      }
+      std::vector<HandDecision> decisions;
+      std::vector<uint64_t> counts(p->outcome.variants.size() + 1, 0);
+      double in_hand = 0;
+      for (const auto& b : batches) {
+        auto e0 = Clock::now();
+        h->Decide(b, decisions);
+        in_hand += Since(e0);
+        for (size_t r = 0; r < b.rows; ++r) {
+          ++counts[decisions[r].error ? counts.size() - 1 : static_cast<size_t>(decisions[r].outcome)];
+        }
+      }
+      hand_series.total.push_back(in_hand);
+      hand_series.counts = counts;
+    }
+
+    // Verification, on the first run's batches, with fresh state, untimed.
+    if (run == 0 && verify) {
+      std::unique_ptr<exec::Backend> ref = exec::CreateBackend("interp", *p, tables, nullptr);
+      std::unique_ptr<exec::Backend> jit;
+      if (exec::JitAvailable() && std::find(backends.begin(), backends.end(), "jit") != backends.end()) {
+        jit = exec::CreateBackend("jit", *p, tables, nullptr);
+        verified_jit = true;
+      }
+      std::unique_ptr<edict::bench::HandWritten> h;
+      if (hand) h = edict::bench::CreateHandWritten(*p, tables, &error);
+      exec::Decider ref_decider(*p, &c->sources, false), jit_decider(*p, &c->sources, false);
+      std::vector<exec::Column> ref_values, jit_values;
+      std::vector<exec::Decision> ref_d, jit_d;
+      std::vector<HandDecision> hand_d;
+      for (const auto& b : batches) {
+        ref->Evaluate(b, ref_values);
+        ref_decider.Decide(b, ref_values, ref_d);
+        if (jit) {
+          jit->Evaluate(b, jit_values);
+          jit_decider.Decide(b, jit_values, jit_d);
+        }
+        if (h) h->Decide(b, hand_d);
+        for (size_t r = 0; r < b.rows; ++r) {
+          if (jit && !Same(ref_d[r], jit_d[r]) && ++jit_mismatches <= 10) {
+            std::printf("MISMATCH line %llu (id %s): interp %s\n                      jit    %s\n",
+                        static_cast<unsigned long long>(b.line[r]), b.id[r].c_str(), Show(*p, ref_d[r]).c_str(),
+                        Show(*p, jit_d[r]).c_str());
+          }
+          if (h && !Same(ref_d[r], hand_d[r]) && ++hand_mismatches <= 10) {
+            std::printf("MISMATCH line %llu (id %s): interp %s\n                      hand   %s\n",
+                        static_cast<unsigned long long>(b.line[r]), b.id[r].c_str(), Show(*p, ref_d[r]).c_str(),
+                        Show(*p, hand_d[r]).c_str());
+          }
+        }
+        verified += b.rows;
+      }
+    }
   }
-  double mi = Median(ingest);
+
+  // ---- report -----------------------------------------------------------
+  const double mi = Median(ingest);
   std::printf("regime %s, %llu rows, %.1f MB, median of %d runs\n", p->regime.c_str(),
               static_cast<unsigned long long>(rows), bytes / 1e6, runs);
-  std::printf("  ingest (CSV -> batches):       %8.3f s  %12.0f rows/s  %7.1f MB/s\n", mi, rows / mi, bytes / 1e6 / mi);
+  std::printf("  rules: parse, check, lower        %8.3f s\n", rules_seconds);
+  const double mk = Median(ingest_kept);
+  std::printf("  ingest (CSV -> batches):          %8.3f s  %12.0f rows/s  %7.1f MB/s  (one batch reused, as edict run)\n",
+              mi, rows / mi, bytes / 1e6 / mi);
+  std::printf("  ingest, every batch kept:         %8.3f s  %12.0f rows/s  %7.1f MB/s  (for the evaluation runs)\n", mk,
+              rows / mk, bytes / 1e6 / mk);
+  const char* cache_env = std::getenv("EDICT_CACHE_DIR");
+  const bool cold = cache_env && (std::string(cache_env).empty() || std::string(cache_env) == "off");
+  std::map<std::string, double> rate;
+  std::string json_backends;
   for (size_t k = 0; k < backends.size(); ++k) {
-    const Times& t = times[k];
-    double me = Median(t.eval), mb = Median(t.backend), md = Median(t.decide);
-    std::printf("  %-6s evaluation (+decide):  %8.3f s  %12.0f rows/s\n", backends[k].c_str(), me, rows / me);
-    std::printf("  %-6s   backend alone:       %8.3f s  %12.0f rows/s\n", backends[k].c_str(), mb, rows / mb);
-    std::printf("  %-6s   decision step:       %8.3f s  %12.0f rows/s\n", backends[k].c_str(), md, rows / md);
-    std::printf("  %-6s   backend setup:       %8.3f s first run (JIT: compiling), %.3f s median (JIT: cache)\n",
-                backends[k].c_str(), t.setup.front(), Median(t.setup));
-    if (!t.report.empty()) std::printf("  %s\n", t.report.c_str());
+    const Series& t = series[k];
+    double me = Median(t.total), mb = Median(t.backend), md = Median(t.decide);
+    std::vector<double> cached(t.setup.begin() + 1, t.setup.end());
+    rate[backends[k]] = rows / me;
+    std::printf("  %-6s evaluation (+decide):     %8.3f s  %12.0f rows/s\n", backends[k].c_str(), me, rows / me);
+    std::printf("  %-6s   backend alone:          %8.3f s  %12.0f rows/s\n", backends[k].c_str(), mb, rows / mb);
+    std::printf("  %-6s   decision step:          %8.3f s  %12.0f rows/s\n", backends[k].c_str(), md, rows / md);
+    std::printf("  %-6s   backend setup:          %8.1f ms first (%s), %.1f ms median later (in-process cache)\n",
+                backends[k].c_str(), t.setup.front() * 1e3,
+                backends[k] != "jit" ? "cold"
+                : cold               ? "cold: JIT compile, EDICT_CACHE_DIR=off"
+                                     : "JIT compile, or a JIT disk-cache hit: set EDICT_CACHE_DIR=off for cold",
+                Median(cached) * 1e3);
+    if (!t.report.empty()) std::printf("  %-6s   %s\n", backends[k].c_str(), t.report.c_str());
+    json_backends += fmt::format(
+        "{}\"{}\": {{\"eval_s\": {:.6f}, \"eval_rows_per_s\": {:.0f}, \"backend_s\": {:.6f}, \"decide_s\": {:.6f}, "
+        "\"setup_first_ms\": {:.3f}, \"setup_cached_ms\": {:.3f}}}",
+        json_backends.empty() ? "" : ", ", backends[k], me, rows / me, mb, md, t.setup.front() * 1e3,
+        Median(cached) * 1e3);
   }
-  if (backends.size() == 2 && times[0].counts != times[1].counts) {
-    std::printf("  MISMATCH: the backends decided differently\n");
+  if (hand) {
+    double mh = Median(hand_series.total);
+    rate["hand"] = rows / mh;
+    std::printf("  hand   decisions (hand-written):  %8.3f s  %12.0f rows/s\n", mh, rows / mh);
+    json_backends += fmt::format("{}\"hand\": {{\"eval_s\": {:.6f}, \"eval_rows_per_s\": {:.0f}}}",
+                                 json_backends.empty() ? "" : ", ", mh, rows / mh);
+  }
+  double mw = Median(writing);
+  if (!writing.empty()) {
+    std::printf("  writing CSV (%s):  %8.3f s  %12.0f rows/s\n", output.c_str(), mw, rows / mw);
+  }
+  std::string ratios;
+  auto ratio = [&](const char* a, const char* b) {
+    if (!rate.count(a) || !rate.count(b)) return;
+    double r = rate[a] / rate[b];
+    std::printf("  throughput %s / %s: %.3f  (%s takes %.2fx the time of %s)\n", a, b, r, a, 1 / r, b);
+    ratios += fmt::format("{}\"{}_over_{}\": {:.4f}", ratios.empty() ? "" : ", ", a, b, r);
+  };
+  ratio("jit", "hand");
+  ratio("jit", "interp");
+  ratio("interp", "hand");
+  if (verify) {
+    std::printf("  verified %llu rows row by row against interp: jit %s, hand %s\n",
+                static_cast<unsigned long long>(verified),
+                verified_jit ? (jit_mismatches ? fmt::format("{} MISMATCHES", jit_mismatches).c_str() : "identical")
+                             : "not run",
+                hand ? (hand_mismatches ? fmt::format("{} MISMATCHES", hand_mismatches).c_str() : "identical") : "not run");
+  }
+  bool counts_differ = false;
+  for (size_t k = 1; k < backends.size(); ++k) counts_differ |= series[k].counts != series[0].counts;
+  if (hand && !backends.empty()) counts_differ |= hand_series.counts != series[0].counts;
+  if (counts_differ) std::printf("  MISMATCH: the decision counts of the timed runs differ\n");
+  if (!json.empty()) {
+    std::ofstream j(json);
+    j << fmt::format(
+        "{{\"regime\": \"{}\", \"rows\": {}, \"bytes\": {}, \"runs\": {}, \"rules_s\": {:.6f}, \"ingest_s\": {:.6f}, "
+        "\"ingest_kept_s\": {:.6f}, "
+        "\"ingest_rows_per_s\": {:.0f}, \"ingest_mb_per_s\": {:.2f}, \"write_s\": {:.6f}, \"write_rows_per_s\": {:.0f}, "
+        "\"backends\": {{{}}}, \"ratios\": {{{}}}, \"verified_rows\": {}, \"jit_mismatches\": {}, "
+        "\"hand_mismatches\": {}}}\n",
+        p->regime, rows, bytes, runs, rules_seconds, mi, mk, rows / mi, bytes / 1e6 / mi, mw, mw > 0 ? rows / mw : 0.0,
+        json_backends, ratios, verified, jit_mismatches, hand_mismatches);
+  }
+  if (jit_mismatches || hand_mismatches || counts_differ) {
+    std::fprintf(stderr, "edict_bench: FAILED: decisions differ (see MISMATCH above)\n");
     return 1;
   }
   return 0;
