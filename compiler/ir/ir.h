@@ -35,7 +35,7 @@ struct Inst {
   InstId a = kNoInst, b = kNoInst, c = kNoInst;
   int64_t imm = 0;
   uint32_t enum_id = UINT32_MAX;  // for Ty::Enum: index into Program::enums
-  SourceRange range;
+  SourceRange range{};
 };
 
 // A closed interval of days; INT32_MIN / INT32_MAX stand for open ends.

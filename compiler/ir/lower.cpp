@@ -74,9 +74,13 @@ class Lowerer {
     p_.texts.push_back(s);
     return text_ids_[s] = static_cast<int64_t>(p_.texts.size() - 1);
   }
+  // Equal values share a slot, so a set of decimals (whose members are
+  // slots) can remove a value written again later.
   int64_t AddDecimal(rt::Decimal d) {
+    auto it = decimal_ids_.find(d);
+    if (it != decimal_ids_.end()) return it->second;
     p_.decimals.push_back(d);
-    return static_cast<int64_t>(p_.decimals.size() - 1);
+    return decimal_ids_[d] = static_cast<int64_t>(p_.decimals.size() - 1);
   }
   uint32_t EnumId(const ast::Decl* d) {
     auto it = enum_ids_.find(d);
@@ -173,6 +177,7 @@ class Lowerer {
   std::multimap<const ast::Module*, const ast::SuspendDecl*> module_suspends_;
   std::map<const ast::Decl*, const ast::RepealDecl*> repeals_;
   std::map<const ast::Module*, const ast::RepealDecl*> module_repeals_;
+  std::map<rt::Decimal, int64_t> decimal_ids_;  // value -> slot in p_.decimals
   std::multimap<const ast::Decl*, const ast::ReplaceDecl*> replaces_;  // target -> action
   std::map<const ast::RuleDecl*, const ast::ReplaceDecl*> replacement_of_;  // new rule -> action
 };
@@ -246,6 +251,11 @@ std::optional<int64_t> Lowerer::ConstSlot(const ast::Expr* e, Ty* ty) {
       if (e->op == ast::Op::Neg && e->kids[0]->kind == ast::ExprKind::IntLit) {
         auto v = ConstSlot(e->kids[0], ty);
         if (v) return -*v;
+      }
+      if (e->op == ast::Op::Neg &&
+          (e->kids[0]->kind == ast::ExprKind::DecimalLit || e->kids[0]->kind == ast::ExprKind::PercentLit)) {
+        auto v = ConstSlot(e->kids[0], ty);  // a decimal slot
+        if (v) return AddDecimal(rt::Negate(p_.decimals[static_cast<size_t>(*v)]));
       }
       return std::nullopt;
     case ast::ExprKind::Name:
