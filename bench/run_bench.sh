@@ -440,7 +440,7 @@ if profile == '1' and os.path.exists(os.path.join(raw, 'perf_top.txt')):
              inc('edict::jit::(anonymous namespace)::JitBackend::Evaluate')),
             ('evaluation: JIT-compiled kernels', '(self time in JIT code)', cg_jit),
             ('decision step', '`exec::Decider::Decide`', inc('edict::exec::Decider::Decide')),
-            ('writing the output', '`Writer::Row` (incl. its flushes)', inc('edict::exec::(anonymous namespace)::Writer::Row')),
+            ('writing the output', '`exec::DecisionWriter::Row` (incl. its flushes)', inc('edict::exec::DecisionWriter::Row')),
             ('startup: dynamic linking (libLLVM)', '`_dl_start`', inc('_dl_start')),
             ('startup: loading and checking the rules', '`driver::Compile`', inc('edict::driver::Compile')),
         ]
