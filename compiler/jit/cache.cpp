@@ -19,8 +19,10 @@
 
 #include <llvm/Support/xxhash.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -28,6 +30,7 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 namespace edict::jit::cache {
 
@@ -35,6 +38,19 @@ namespace {
 
 constexpr char kMagic[8] = {'E', 'D', 'I', 'C', 'T', 'J', 'C', '1'};
 constexpr uint64_t kMaxFile = uint64_t{1} << 32;  // 4 GiB: anything larger is not ours
+constexpr uint64_t kDefaultMaxMiB = 256;
+// A temporary file this old is a crashed writer's: no write takes an hour.
+constexpr auto kStaleTemp = std::chrono::hours(1);
+
+bool EndsWith(const std::string& s, const char* suffix) {
+  const size_t n = std::strlen(suffix);
+  return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
+}
+// jit-*.bin, and jit-*.bin.tmp-* as Write names its temporary files.
+bool IsCacheFile(const std::string& name) { return name.rfind("jit-", 0) == 0 && EndsWith(name, ".bin"); }
+bool IsTempFile(const std::string& name) {
+  return name.rfind("jit-", 0) == 0 && name.find(".bin.tmp-") != std::string::npos;
+}
 
 void PutU64(std::string* s, uint64_t v) { s->append(reinterpret_cast<const char*>(&v), sizeof v); }
 uint64_t GetU64(const char* p) {
@@ -121,6 +137,63 @@ std::string BuildIdentity() {
          std::to_string(st.st_mtim.tv_nsec) + " " + std::to_string(st.st_ino);
 }
 
+uint64_t MaxBytes() {
+  const char* e = std::getenv("EDICT_CACHE_MAX_MB");
+  if (!e || !*e) return kDefaultMaxMiB << 20;
+  constexpr uint64_t kLimit = UINT64_MAX >> 20;
+  uint64_t mib = 0;
+  bool huge = false;
+  for (const char* p = e; *p; ++p) {
+    if (*p < '0' || *p > '9') return kDefaultMaxMiB << 20;  // not a number: ignored
+    if (!huge) mib = mib * 10 + static_cast<uint64_t>(*p - '0');  // mib <= kLimit: no overflow
+    if (mib > kLimit) huge = true;
+  }
+  return huge ? UINT64_MAX : mib << 20;
+}
+
+void Evict(const std::string& dir, const std::string& keep, uint64_t max_bytes) {
+  namespace fs = std::filesystem;
+  struct File {
+    fs::file_time_type mtime;
+    std::string name;
+    uint64_t size;
+  };
+  std::vector<File> files;
+  uint64_t total = 0;
+  const std::string keep_name = fs::path(keep).filename().string();
+  const auto now = fs::file_time_type::clock::now();
+  // Other processes may add and remove files meanwhile: every call takes an
+  // error_code, and a file that fails any of them is left alone.
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    const bool temp = IsTempFile(name);
+    if (!temp && !IsCacheFile(name)) continue;
+    std::error_code e;
+    // Not followed: a link or directory under our name is not ours.
+    if (it->symlink_status(e).type() != fs::file_type::regular || e) continue;
+    const fs::file_time_type mtime = fs::last_write_time(it->path(), e);
+    if (e) continue;
+    if (temp) {
+      if (now - mtime > kStaleTemp) fs::remove(it->path(), e);
+      continue;
+    }
+    const uintmax_t size = fs::file_size(it->path(), e);
+    if (e) continue;
+    total += size;
+    if (name != keep_name) files.push_back({mtime, name, size});
+  }
+  if (total <= max_bytes) return;
+  std::sort(files.begin(), files.end(),
+            [](const File& a, const File& b) { return std::tie(a.mtime, a.name) < std::tie(b.mtime, b.name); });
+  for (const File& f : files) {
+    if (total <= max_bytes) break;
+    std::error_code e;
+    fs::remove(fs::path(dir) / f.name, e);  // false without error: another process removed it
+    if (!e) total -= f.size;
+  }
+}
+
 bool Read(const std::string& path, const std::string& key, std::vector<std::string>* objects, std::string* why) {
   objects->clear();
   // read(), not mmap: a file truncated under us must not fault.
@@ -185,6 +258,10 @@ bool Read(const std::string& path, const std::string& key, std::vector<std::stri
     objects->clear();
     return false;
   }
+  // Used: now the newest for eviction. utimensat with "now" needs only write
+  // permission, not ownership (a shared cache); a failure only makes the file
+  // look older.
+  utimensat(AT_FDCWD, path.c_str(), nullptr, 0);
   return true;
 }
 
@@ -230,6 +307,7 @@ bool Write(const std::string& dir, const std::string& path, const std::string& k
     unlink(tmp.c_str());
     return false;
   }
+  Evict(dir, path, MaxBytes());
   return true;
 }
 

@@ -7,6 +7,11 @@
 // cannot be read, is as good as absent: the kernels are compiled again and
 // the file replaced. Files are written to a temporary name and renamed, so a
 // reader never sees half a file, even with several processes at once.
+//
+// The directory is bounded (MaxBytes): after each write the least recently
+// used files go, by modification time, which a hit refreshes. Only our own
+// files are ever removed: jit-*.bin, and temporary files a crashed writer
+// left behind.
 #pragma once
 
 #include <cstdint>
@@ -28,11 +33,24 @@ std::string FilePath(const std::string& dir, uint64_t hash);
 // file's size, time and inode; "" if neither can be found.
 std::string BuildIdentity();
 
-// The objects of the file at `path` if it holds exactly `key`; false with
-// *why otherwise (never crashes on a damaged file).
+// The bound on the jit-*.bin files of the directory, in bytes:
+// $EDICT_CACHE_MAX_MB MiB if it is a whole number (0: keep only the file just
+// written), else 256 MiB.
+uint64_t MaxBytes();
+
+// Removes the oldest (by modification time) jit-*.bin files of `dir` but
+// `keep` until the rest total at most `max_bytes`, and our temporary files
+// older than an hour. Never fails: a file that cannot be removed, or that
+// another process removed first, is skipped.
+void Evict(const std::string& dir, const std::string& keep, uint64_t max_bytes);
+
+// The objects of the file at `path` if it holds exactly `key`, refreshing its
+// modification time (it was used); false with *why otherwise (never crashes
+// on a damaged file).
 bool Read(const std::string& path, const std::string& key, std::vector<std::string>* objects, std::string* why);
 
-// Writes the file atomically (temporary file, then rename), creating `dir`.
+// Writes the file atomically (temporary file, then rename), creating `dir`,
+// then evicts down to MaxBytes().
 bool Write(const std::string& dir, const std::string& path, const std::string& key,
            const std::vector<std::string>& objects, std::string* error);
 

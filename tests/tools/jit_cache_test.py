@@ -9,6 +9,11 @@ Modes:
   corrupt    damage the cache file (truncated, empty, garbage, one byte
              changed in the code or in the key): each time the JIT compiles
              again, gives the interpreter's output, and repairs the file
+  evict      the directory's bound (EDICT_CACHE_MAX_MB): after a write, the
+             oldest jit-*.bin files go until the rest fit, never the file
+             just written nor anything else in the directory (stale temporary
+             files excepted); a cache hit makes its file the newest; an
+             unparsable bound is ignored
   many       a generated file of RULES rules (tests/tools/gen_many_rules.py)
              compiles, cold, and runs identically under both backends
 
@@ -45,7 +50,7 @@ def main():
     ap.add_argument("--gen-ledger", default=os.path.join(ROOT, "tools", "gen_ledger.py"))
     ap.add_argument("--gen-rules", default=os.path.join(HERE, "gen_many_rules.py"))
     ap.add_argument("--rules", type=int, default=3000)
-    ap.add_argument("mode", choices=["twice", "corrupt", "many"])
+    ap.add_argument("mode", choices=["twice", "corrupt", "evict", "many"])
     a = ap.parse_args()
     if a.jit_built == "OFF":
         print("SKIPPED: the JIT is not built")
@@ -64,6 +69,7 @@ def check(a, edict, tmp):
     env["HOME"] = tmp
     env.pop("XDG_CACHE_HOME", None)
     env.pop("EDICT_CACHE_DIR", None)
+    env.pop("EDICT_CACHE_MAX_MB", None)
     cache = os.path.join(tmp, "cache")
 
     if a.mode == "many":
@@ -106,6 +112,10 @@ def check(a, edict, tmp):
 
         def files():
             return sorted(f for f in os.listdir(cache)) if os.path.isdir(cache) else []
+
+        if a.mode == "evict":
+            evict(problems, tmp, jit, env, jit_run)
+            return report(problems)
 
         jit_run("first run", "compiled")
         if len(files()) != 1:
@@ -162,9 +172,88 @@ def check(a, edict, tmp):
             if out != out_i or "compiled in" not in err:
                 problems.append("unusable cache directory: %s" % err.strip()[-300:])
 
+    return report(problems)
+
+
+def report(problems):
     for p in problems:
         print("FAIL " + p)
     return 1 if problems else 0
+
+
+def evict(problems, tmp, jit, env, jit_run):
+    """Eviction and LRU, in a cache directory seeded with files of known sizes and ages."""
+    cache = jit[jit.index("--jit-cache") + 1]
+    mib = 1 << 20
+    now = time.time()
+
+    def make(name, size, hours_ago):
+        path = os.path.join(cache, name)
+        with open(path, "wb") as f:
+            f.write(b"x" * size)
+        t = now - hours_ago * 3600
+        os.utime(path, (t, t))
+        return path
+
+    def present():
+        return set(os.listdir(cache))
+
+    # An unparsable bound is ignored (the default, 256 MiB): nothing goes.
+    os.makedirs(cache)
+    make("jit-00000000000000aa.bin", 1000, 5)
+    env["EDICT_CACHE_MAX_MB"] = "lots"
+    jit_run("EDICT_CACHE_MAX_MB=lots", "compiled")
+    [written] = present() - {"jit-00000000000000aa.bin"}
+    size = os.path.getsize(os.path.join(cache, written))
+    if "jit-00000000000000aa.bin" not in present():
+        problems.append("an unparsable EDICT_CACHE_MAX_MB evicted files: %s" % sorted(present()))
+    print("the program's cache file: %s, %d bytes" % (written, size))
+
+    # A bound leaving room for two of four old files (each 2/5 of the room):
+    # the two oldest go. Around them: files that are not ours, and temporary
+    # files, one stale (goes) and one fresh (another writer's: stays).
+    shutil.rmtree(cache)
+    os.makedirs(cache)
+    bound = size // mib + 2
+    part = (bound * mib - size) * 2 // 5
+    old = {"jit-%016x.bin" % i: make("jit-%016x.bin" % i, part, hours) for i, hours in ((1, 4), (2, 3), (3, 2), (4, 1))}
+    others = ["notes.txt", "other.bin", "jit-0000000000000009.bin.bak", "jit-broken"]
+    for name in others:
+        make(name, 3 * bound * mib if name == "notes.txt" else 10, 10)
+    os.mkdir(os.path.join(cache, "jit-subdir.bin"))
+    make(written + ".tmp-1-2-3", 100, 2)
+    make(written + ".tmp-4-5-6", 100, 0)
+    env["EDICT_CACHE_MAX_MB"] = str(bound)
+    jit_run("EDICT_CACHE_MAX_MB=%d" % bound, "compiled")
+    expected = {written, "jit-0000000000000003.bin", "jit-0000000000000004.bin", "jit-subdir.bin",
+                written + ".tmp-4-5-6"} | set(others)
+    if present() != expected:
+        problems.append("after eviction: %s, expected %s" % (sorted(present()), sorted(expected)))
+    else:
+        print("evicted the two oldest files and a stale temporary file; kept the rest")
+
+    # A hit refreshes the file's time: the program's file is made the oldest,
+    # loaded, and then the newest.
+    path = os.path.join(cache, written)
+    t = now - 10 * 3600
+    os.utime(path, (t, t))
+    before = time.time()
+    jit_run("a hit", "loaded from cache")
+    mtime = os.path.getmtime(path)
+    if mtime < before - 1:
+        problems.append("a hit did not refresh the file's time (%.0f s old)" % (time.time() - mtime))
+    else:
+        print("a hit refreshed the file's time")
+
+    # 0 keeps nothing but the file just written (compiled again: it was removed).
+    os.remove(path)
+    env["EDICT_CACHE_MAX_MB"] = "0"
+    jit_run("EDICT_CACHE_MAX_MB=0", "compiled")
+    expected = {written, "jit-subdir.bin", written + ".tmp-4-5-6"} | set(others)
+    if present() != expected:
+        problems.append("with a bound of 0: %s, expected %s" % (sorted(present()), sorted(expected)))
+    else:
+        print("a bound of 0 kept only the file just written")
 
 
 if __name__ == "__main__":
