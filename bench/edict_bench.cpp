@@ -230,7 +230,13 @@ int main(int argc, char** argv) {
     for (size_t k = 0; k < backends.size(); ++k) {
       Series& t = series[k];
       auto s0 = Clock::now();
-      auto backend = exec::CreateBackend(backends[k], *p, tables, &t.report);
+      // jit-columns: the JIT's column kernels with the shared decision step
+      // (as `--explain` runs), for comparison with its compiled decision step.
+      const bool columns = backends[k] == "jit-columns";
+      if (columns) setenv("EDICT_JIT_DECIDE", "0", 1);
+      auto backend = exec::CreateBackend(columns ? "jit" : backends[k], *p, tables, &t.report);
+      if (columns) unsetenv("EDICT_JIT_DECIDE");
+      const bool fused = t.report.find("decision step compiled") != std::string::npos;
       t.setup.push_back(Since(s0));  // run 0 of the JIT: compiling; later runs: its in-process cache
       if (!backend) {
         std::fprintf(stderr, "%s\n", t.report.c_str());
@@ -247,9 +253,10 @@ int main(int argc, char** argv) {
       exec::DecisionWriter writer(*p, out, /*jsonl=*/false, /*explain=*/false);  // as `edict run --output F.csv`
       for (const auto& b : batches) {
         auto e0 = Clock::now();
-        backend->Evaluate(b, values);
+        if (fused) backend->Judge(b, values, decider, decisions);  // values and decisions in one
+        else backend->Evaluate(b, values);
         auto e1 = Clock::now();
-        decider.Decide(b, values, decisions);
+        if (!fused) decider.Decide(b, values, decisions);
         auto e2 = Clock::now();
         in_backend += std::chrono::duration<double>(e1 - e0).count();
         in_decide += std::chrono::duration<double>(e2 - e1).count();
@@ -270,7 +277,7 @@ int main(int argc, char** argv) {
         writing.push_back(in_write);
       }
       t.backend.push_back(in_backend);
-      t.decide.push_back(in_decide);
+      if (!fused) t.decide.push_back(in_decide);
       t.total.push_back(in_backend + in_decide);
       t.counts = counts;
     }
@@ -315,10 +322,7 @@ int main(int argc, char** argv) {
       for (const auto& b : batches) {
         ref->Evaluate(b, ref_values);
         ref_decider.Decide(b, ref_values, ref_d);
-        if (jit) {
-          jit->Evaluate(b, jit_values);
-          jit_decider.Decide(b, jit_values, jit_d);
-        }
+        if (jit) jit->Judge(b, jit_values, jit_decider, jit_d);
         if (h) h->Decide(b, hand_d);
         for (size_t r = 0; r < b.rows; ++r) {
           if (jit && !Same(ref_d[r], jit_d[r]) && ++jit_mismatches <= 10) {
@@ -357,19 +361,24 @@ int main(int argc, char** argv) {
     std::vector<double> cached(t.setup.begin() + 1, t.setup.end());
     rate[backends[k]] = rows / me;
     std::printf("  %-6s evaluation (+decide):     %8.3f s  %12.0f rows/s\n", backends[k].c_str(), me, rows / me);
-    std::printf("  %-6s   backend alone:          %8.3f s  %12.0f rows/s\n", backends[k].c_str(), mb, rows / mb);
-    std::printf("  %-6s   decision step:          %8.3f s  %12.0f rows/s\n", backends[k].c_str(), md, rows / md);
+    if (!t.decide.empty()) {
+      std::printf("  %-6s   backend alone:          %8.3f s  %12.0f rows/s\n", backends[k].c_str(), mb, rows / mb);
+      std::printf("  %-6s   decision step:          %8.3f s  %12.0f rows/s\n", backends[k].c_str(), md, rows / md);
+    } else {
+      std::printf("  %-6s   (decision step compiled: values and decisions in one pass)\n", backends[k].c_str());
+    }
     std::printf("  %-6s   backend setup:          %8.1f ms first (%s), %.1f ms median later (in-process cache)\n",
                 backends[k].c_str(), t.setup.front() * 1e3,
-                backends[k] != "jit" ? "cold"
+                backends[k].rfind("jit", 0) != 0 ? "cold"
                 : cold               ? "cold: JIT compile, EDICT_CACHE_DIR=off"
                                      : "JIT compile, or a JIT disk-cache hit: set EDICT_CACHE_DIR=off for cold",
                 Median(cached) * 1e3);
     if (!t.report.empty()) std::printf("  %-6s   %s\n", backends[k].c_str(), t.report.c_str());
     json_backends += fmt::format(
-        "{}\"{}\": {{\"eval_s\": {:.6f}, \"eval_rows_per_s\": {:.0f}, \"backend_s\": {:.6f}, \"decide_s\": {:.6f}, "
+        "{}\"{}\": {{\"eval_s\": {:.6f}, \"eval_rows_per_s\": {:.0f}, \"backend_s\": {:.6f}, \"decide_s\": {}, "
         "\"setup_first_ms\": {:.3f}, \"setup_cached_ms\": {:.3f}}}",
-        json_backends.empty() ? "" : ", ", backends[k], me, rows / me, mb, md, t.setup.front() * 1e3,
+        json_backends.empty() ? "" : ", ", backends[k], me, rows / me, mb,
+        t.decide.empty() ? std::string("null") : fmt::format("{:.6f}", md), t.setup.front() * 1e3,
         Median(cached) * 1e3);
   }
   if (hand) {
@@ -392,6 +401,7 @@ int main(int argc, char** argv) {
   };
   ratio("jit", "hand");
   ratio("jit", "interp");
+  ratio("jit", "jit-columns");
   ratio("interp", "hand");
   if (verify) {
     std::printf("  verified %llu rows row by row against interp: jit %s, hand %s\n",

@@ -140,7 +140,7 @@ for n in "${SIZES[@]}"; do
   for regime in "${REGIMES[@]}"; do
     log "edict_bench $regime, $n rows, $runs runs"
     "$BENCH" --regime "$regime" --input "${LEDGER[$n]}" --runs "$runs" --output "$DATA/bench_out.csv" \
-      --json "$RAW/bench_${regime}_${n}.json" | tee "$RAW/bench_${regime}_${n}.txt"
+      --backends interp,jit,jit-columns,hand --json "$RAW/bench_${regime}_${n}.json" | tee "$RAW/bench_${regime}_${n}.txt"
   done
 done
 
@@ -280,21 +280,24 @@ w('The machine is shared and noisy (other builds run on the same 2 cores): every
 w('')
 w('## Evaluation on the same batches (edict_bench)')
 w('')
-w('Rows/s of judging rows already in memory as columnar batches: for interp and jit the backend '
-  '(`Backend::Evaluate`) plus the shared decision step (`exec::Decider`); for hand, the hand-written '
-  'C++ (`bench/handwritten.cpp`). Ratios are of throughput (rows/s): JIT÷hand < 1 means the JIT '
-  'is slower than hand-written code.')
+w('Rows/s of judging rows already in memory as columnar batches (`Backend::Judge`): for interp, the '
+  'backend (`Backend::Evaluate`) plus the shared decision step (`exec::Decider`); for jit, the compiled '
+  'decision step, which computes what each rule reads and decides the row in one pass (rows it '
+  'cannot decide go to `exec::Decider`); for jit-columns, the JIT\'s column kernels plus the shared '
+  'decision step (what `--explain` runs); for hand, the hand-written C++ (`bench/handwritten.cpp`). '
+  'Ratios are of throughput (rows/s): JIT÷hand < 1 means the JIT is slower than hand-written code.')
 w('')
-w('| regime | rows | interp rows/s | jit rows/s | hand rows/s | JIT÷hand | JIT÷interp | jit: backend alone | jit: decision step | JIT compile, cold | JIT setup, cached |')
-w('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
+w('| regime | rows | interp rows/s | jit rows/s | hand rows/s | JIT÷hand | JIT÷interp | jit-columns rows/s | jit-columns: kernels alone | jit-columns: decision step | JIT compile, cold | JIT setup, cached |')
+w('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
 for (regime, n), b in sorted(benches.items(), key=lambda kv: (kv[0][1], kv[0][0])):
     be = b['backends']
-    j, i, h = be.get('jit', {}), be.get('interp', {}), be.get('hand', {})
+    j, i, h, c = be.get('jit', {}), be.get('interp', {}), be.get('hand', {}), be.get('jit-columns', {})
     r = b['ratios']
-    w('| %s | %s | %s | %s | %s | %.3f | %.2f | %s | %s | %.0f ms | %.2f ms |' % (
+    w('| %s | %s | %s | %s | %s | %.3f | %.2f | %s | %s | %s | %.0f ms | %.2f ms |' % (
         regime, rate(n), rate(i.get('eval_rows_per_s', 0)), rate(j.get('eval_rows_per_s', 0)),
         rate(h.get('eval_rows_per_s', 0)), r.get('jit_over_hand', 0), r.get('jit_over_interp', 0),
-        rate(n / j['backend_s']) if j.get('backend_s') else '-', rate(n / j['decide_s']) if j.get('decide_s') else '-',
+        rate(c.get('eval_rows_per_s', 0)),
+        rate(n / c['backend_s']) if c.get('backend_s') else '-', rate(n / c['decide_s']) if c.get('decide_s') else '-',
         j.get('setup_first_ms', 0), j.get('setup_cached_ms', 0)))
 w('')
 w('Interp alone: backend vs decision step, for comparison:')
@@ -436,10 +439,10 @@ if profile == '1' and os.path.exists(os.path.join(raw, 'perf_top.txt')):
         stages = [
             ('reading the ledger (CSV, parsing, interning)', '`exec::LedgerReader::Next`', inc('edict::exec::LedgerReader::Next')),
             ('JIT compile (LLVM)', '`jit::Create`', inc('edict::jit::Create')),
-            ('evaluation: backend driver and interpreted instructions', '`JitBackend::Evaluate`',
-             inc('edict::jit::(anonymous namespace)::JitBackend::Evaluate')),
-            ('evaluation: JIT-compiled kernels', '(self time in JIT code)', cg_jit),
-            ('decision step', '`exec::Decider::Decide`', inc('edict::exec::Decider::Decide')),
+            ('evaluation and decisions: the backend driver', '`JitBackend::Judge`',
+             inc('edict::jit::(anonymous namespace)::JitBackend::Judge')),
+            ('evaluation and decisions: JIT-compiled code', '(self time in JIT code)', cg_jit),
+            ('rows left to the shared decision step', '`exec::Decider::DecideOne`', inc('edict::exec::Decider::DecideOne')),
             ('writing the output', '`exec::DecisionWriter::Row` (incl. its flushes)', inc('edict::exec::DecisionWriter::Row')),
             ('startup: dynamic linking (libLLVM)', '`_dl_start`', inc('_dl_start')),
             ('startup: loading and checking the rules', '`driver::Compile`', inc('edict::driver::Compile')),

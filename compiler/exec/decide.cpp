@@ -5,10 +5,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <nlohmann/json.hpp>
 
 #include "edict/runtime/checked.h"
 #include "edict/runtime/date.h"
+#include "exec/backend.h"
 
 namespace edict::exec {
 
@@ -22,29 +24,24 @@ const char* RuntimeErrorText(RuntimeError e) {
   return "error";
 }
 
-size_t Decider::KeyHash::operator()(const Key& k) const {
-  uint64_t h = 1469598103934665603ull ^ k.cap;
-  auto mix = [&](uint64_t v) {
-    h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
-  };
-  mix(static_cast<uint64_t>(k.period));
-  for (uint32_t i = 0; i < k.n; ++i) mix(static_cast<uint64_t>(k.parts[i]));
-  return static_cast<size_t>(h);
-}
-
 Decider::Decider(const ir::Program& p, const SourceManager* sm, bool explain)
-    : p_(p), sm_(sm), explain_(explain), exceptions_(p.rules.size()), usage_(p.caps.size()) {
+    : p_(p), sm_(sm), explain_(explain), order_(OrderRules(p)), caps_(p.caps.size()), usage_(p.caps.size()) {}
+
+RuleOrder OrderRules(const ir::Program& p) {
+  RuleOrder o;
+  o.exceptions.resize(p.rules.size());
   for (size_t i = 0; i < p.rules.size(); ++i) {
     const ir::Rule& r = p.rules[i];
-    if (r.base >= 0) exceptions_[static_cast<size_t>(r.base)].push_back(static_cast<uint32_t>(i));
-    else general_.push_back(static_cast<uint32_t>(i));
+    if (r.base >= 0) o.exceptions[static_cast<size_t>(r.base)].push_back(static_cast<uint32_t>(i));
+    else o.general.push_back(static_cast<uint32_t>(i));
   }
   auto by_preference = [&](uint32_t a, uint32_t b) {
     if (p.rules[a].prefer != p.rules[b].prefer) return p.rules[a].prefer < p.rules[b].prefer;
     return a < b;
   };
-  for (auto& ex : exceptions_) std::stable_sort(ex.begin(), ex.end(), by_preference);
-  std::stable_sort(general_.begin(), general_.end(), by_preference);
+  for (auto& ex : o.exceptions) std::stable_sort(ex.begin(), ex.end(), by_preference);
+  std::stable_sort(o.general.begin(), o.general.end(), by_preference);
+  return o;
 }
 
 std::string Decider::Where(ir::InstId inst) const {
@@ -64,19 +61,25 @@ std::string Decider::RuleRef(size_t rule) const {
   return r.citation.empty() ? "`" + r.name + "`" : fmt::format("`{}` ({})", r.name, r.citation);
 }
 
+void Backend::Judge(const Batch& batch, std::vector<Column>& values, Decider& decider, std::vector<Decision>& out) {
+  Evaluate(batch, values);
+  decider.Decide(batch, values, out);
+}
+
 void Decider::Decide(const Batch& batch, const std::vector<Column>& values, std::vector<Decision>& out) {
   out.resize(batch.rows);
-  for (size_t row = 0; row < batch.rows; ++row) {
-    Decision& d = out[row];
-    d.Reset();
-    if (!batch.error[row].empty()) {
-      d.error = true;
-      d.reason = batch.error[row];
-      continue;
-    }
-    DecideRow(row, batch.day[row], values, d);
-    if (d.error && batch.line[row] > 0) d.reason = fmt::format("line {}: {}", batch.line[row], d.reason);
+  for (size_t row = 0; row < batch.rows; ++row) DecideOne(batch, row, values, out[row]);
+}
+
+void Decider::DecideOne(const Batch& batch, size_t row, const std::vector<Column>& values, Decision& d) {
+  d.Reset();
+  if (!batch.error[row].empty()) {
+    d.error = true;
+    d.reason = batch.error[row];
+    return;
   }
+  DecideRow(row, batch.day[row], values, d);
+  if (d.error && batch.line[row] > 0) d.reason = fmt::format("line {}: {}", batch.line[row], d.reason);
 }
 
 // memo: 0 unknown, 1 holds, 2 does not hold, 3 error.
@@ -121,23 +124,23 @@ bool Decider::Fits(size_t rule, size_t row, int32_t day, const std::vector<Colum
       pending.resize(start);
       return false;
     };
-    Key key;
-    key.cap = ch.cap;
-    key.period = 0;
+    int64_t period = 0;
     switch (cap.period) {
-      case ir::Period::CalendarYear: key.period = year_; break;
-      case ir::Period::Quarter: key.period = year_ * 4 + quarter_ - 1; break;
-      case ir::Period::Month: key.period = year_ * 12 + month_ - 1; break;
+      case ir::Period::CalendarYear: period = year_; break;
+      case ir::Period::Quarter: period = year_ * 4 + quarter_ - 1; break;
+      case ir::Period::Month: period = year_ * 12 + month_ - 1; break;
       case ir::Period::Window:
         if (!cap.window.Contains(day)) {
           return fail([&] { return fmt::format("cap `{}` is not open on {}", cap.name, rt::FormatDate(day)); });
         }
         break;
     }
+    std::array<int64_t, CapStore::kMaxKeys> parts{};
+    uint32_t n = 0;
     for (ir::InstId k : cap.keys) {
       const Column& c = values[k];
       if (c.status[row] == kError) return error(fmt::format("cap `{}`: {}", cap.name, RuntimeReason(c.i64[row])));
-      key.parts[key.n++] = c.status[row] == kAbsent ? INT64_MIN : c.i64[row];
+      if (n < parts.size()) parts[n++] = c.status[row] == kAbsent ? INT64_MIN : c.i64[row];
     }
     const ir::Cap::Limit* lim = nullptr;
     for (const auto& l : cap.limits) {
@@ -153,18 +156,17 @@ bool Decider::Fits(size_t rule, size_t row, int32_t day, const std::vector<Colum
     if (ac.status[row] != kOk) return fail([] { return std::string("the amount to charge is absent"); });
     int64_t amount = ac.i64[row], limit = lc.i64[row];
     if (amount < 0) return error(fmt::format("rule `{}` would charge cap `{}` a negative amount ({})", r.name, cap.name, amount));
-    int64_t used = 0;
-    auto it = used_.find(key);
-    if (it != used_.end()) used = it->second;
-    for (const Pending& pd : pending) {
-      if (pd.key == key) used += pd.amount;
+    int64_t* slot = caps_.Slot(ch.cap, period, parts.data(), n);
+    int64_t used = *slot;
+    for (size_t i = 0; i < pending.size(); ++i) {
+      if (pending[i].slot == slot) used += pending[i].amount;
     }
     int64_t after;
     if (rt::AddOverflows(used, amount, &after) || after > limit) {
       ++usage_[ch.cap].refusals;
       return fail([&] { return fmt::format("cap `{}` has {} left, the charge is {}", cap.name, limit - used, amount); });
     }
-    pending.push_back({ch.cap, std::move(key), amount, used, limit});
+    pending.push_back({ch.cap, slot, amount, used, limit});
   }
   return true;
 }
@@ -185,7 +187,7 @@ int32_t Decider::Choose(const std::vector<uint32_t>& candidates, int32_t over, s
       if (explain_) trace_.push_back(fmt::format("{{\"rule\":\"{}\",\"not_applied\":{}}}", cr.name, nlohmann::json(why).dump()));
       continue;
     }
-    int32_t resolved = Choose(exceptions_[c], static_cast<int32_t>(c), row, day, values, d, memo);
+    int32_t resolved = Choose(order_.exceptions[c], static_cast<int32_t>(c), row, day, values, d, memo);
     if (d.error) return -1;
     int32_t final_rule = resolved >= 0 ? resolved : static_cast<int32_t>(c);
     if (chosen < 0) {
@@ -246,7 +248,7 @@ void Decider::DecideRow(size_t row, int32_t day, const std::vector<Column>& valu
   }
   if (d.error) return;
 
-  int32_t chosen_final = Choose(general_, -1, row, day, values, d, memo);
+  int32_t chosen_final = Choose(order_.general, -1, row, day, values, d, memo);
   if (d.error) return;
 
   if (chosen_final < 0) {
@@ -264,7 +266,7 @@ void Decider::DecideRow(size_t row, int32_t day, const std::vector<Column>& valu
     for (size_t k = 0; k < trial_.size(); ++k) {
       const Pending& pd = trial_[k];
       int64_t after = pd.used + pd.amount;
-      used_[pd.key] = after;
+      *pd.slot = after;
       CapUsage& u = usage_[pd.cap];
       ++u.charges;
       if (after > u.peak) {

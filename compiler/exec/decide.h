@@ -5,14 +5,13 @@
 // meaning of rules, exceptions and caps is written once (docs/semantics.md).
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <map>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "exec/batch.h"
+#include "exec/caps.h"
 #include "ir/ir.h"
 
 namespace edict::exec {
@@ -48,6 +47,15 @@ struct CapUsage {
   uint64_t refusals = 0;       // charges that did not fit
 };
 
+// The order in which the decision step tries rules: the general rules (not
+// exceptions), and each rule's exceptions, by `prefer` rank, then in program
+// order. Shared with the JIT's compiled decision step.
+struct RuleOrder {
+  std::vector<uint32_t> general;
+  std::vector<std::vector<uint32_t>> exceptions;  // by rule
+};
+RuleOrder OrderRules(const ir::Program& p);
+
 class Decider {
  public:
   Decider(const ir::Program& p, const SourceManager* sm, bool explain);
@@ -55,27 +63,20 @@ class Decider {
   // Judges rows [0, batch.rows) of one batch, in order, updating the caps.
   // `values[i]` is the column of instruction i.
   void Decide(const Batch& batch, const std::vector<Column>& values, std::vector<Decision>& out);
+  // Judges one row (the next in order): what Decide does for each row. For
+  // a backend that decides most rows itself (Backend::Judge) and leaves the
+  // others here; both must then share caps() and usage().
+  void DecideOne(const Batch& batch, size_t row, const std::vector<Column>& values, Decision& d);
 
+  bool explain() const { return explain_; }
   const std::vector<CapUsage>& usage() const { return usage_; }
+  std::vector<CapUsage>& usage() { return usage_; }
+  CapStore& caps() { return caps_; }
 
  private:
-  // A cap's ledger entry: the cap, the period, the values of its `per` keys.
-  static constexpr size_t kMaxKeys = 6;  // ir::Lower refuses caps with more
-  struct Key {
-    uint32_t cap;
-    uint32_t n = 0;
-    int64_t period;
-    std::array<int64_t, kMaxKeys> parts{};
-    bool operator==(const Key& o) const {
-      return cap == o.cap && period == o.period && n == o.n && parts == o.parts;
-    }
-  };
-  struct KeyHash {
-    size_t operator()(const Key& k) const;
-  };
   struct Pending {
     uint32_t cap;
-    Key key;
+    int64_t* slot;  // in caps_
     int64_t amount, used, limit;
   };
 
@@ -98,9 +99,8 @@ class Decider {
   const ir::Program& p_;
   const SourceManager* sm_;
   bool explain_;
-  std::vector<std::vector<uint32_t>> exceptions_;  // rule -> its exceptions, in preference order
-  std::vector<uint32_t> general_;                  // rules that are not exceptions, in order
-  std::unordered_map<Key, int64_t, KeyHash> used_;
+  RuleOrder order_;
+  CapStore caps_;
   std::vector<CapUsage> usage_;
   std::vector<std::string> trace_;                 // explanation fragments for the current row
   std::vector<int8_t> memo_;                       // per rule, for the current row: see Holds

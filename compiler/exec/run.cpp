@@ -273,8 +273,7 @@ RunSummary RunLedger(const ir::Program& p, const SourceManager& sm, const RunOpt
   std::vector<uint64_t> counts(p.outcome.variants.size() * stride, 0);
   auto last_progress = start;
   auto process = [&](const Batch& batch) {
-    backend->Evaluate(batch, values);
-    decider.Decide(batch, values, decisions);
+    backend->Judge(batch, values, decider, decisions);
     for (size_t r = 0; r < batch.rows; ++r) {
       const Decision& d = decisions[r];
       writer.Row(batch.id[r].empty() ? std::to_string(batch.line[r]) : batch.id[r], d);
@@ -389,8 +388,7 @@ TestReport RunTests(const ir::Program& p, const SourceManager& sm, const std::st
     }
     std::vector<Column> values;
     std::vector<Decision> decisions;
-    backend->Evaluate(b, values);
-    decider.Decide(b, values, decisions);
+    backend->Judge(b, values, decider, decisions);
     bool ok = true;
     for (size_t r = 0; r < b.rows; ++r) {
       const ir::TestRow& row = t.rows[r];

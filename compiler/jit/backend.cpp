@@ -1,8 +1,16 @@
-// The JIT backend: per batch, marks the live instructions (as the
-// interpreter does), then runs the plan's steps in order: each compiled
-// kernel whose instructions are live is one call over the whole batch; each
-// live instruction the JIT does not compile is evaluated by the interpreter.
-// Constants' columns are filled once, as the interpreter does.
+// The JIT backend. Judge: the compiled decision step decides the batch's
+// rows, and leaves the few it cannot decide (unread rows, run-time errors,
+// conflicts) to exec::Decider, which shares its caps; Evaluate is then run
+// once for the batch, so that the decider reads the same values.
+//
+// Evaluate (also the path of `--explain`, and of programs whose decision step
+// is not compiled): per batch, marks the live instructions (as the
+// interpreter does), then runs the column plan's steps in order: each
+// compiled kernel whose instructions are live is one call over the whole
+// batch; each live instruction the JIT does not compile is evaluated by the
+// interpreter. Constants' columns are filled once, as the interpreter does.
+// When the decision step is compiled, the column kernels are compiled only
+// when first needed.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -24,12 +32,71 @@ constexpr size_t kTileRows = 512;
 
 class JitBackend final : public exec::Backend {
  public:
-  JitBackend(const ir::Program& p, const std::vector<exec::BoundTable>& tables, Plan plan, std::vector<KernelFn> fns)
-      : p_(p), plan_(std::move(plan)), fns_(std::move(fns)), interp_(exec::CreateInstEvaluator(p, tables)) {}
+  // `fns` empty: the column kernels are compiled on first use.
+  JitBackend(const ir::Program& p, const std::vector<exec::BoundTable>& tables, Plan plan, std::vector<KernelFn> fns,
+             DecideFn decide)
+      : p_(p), tables_(tables), plan_(std::move(plan)), fns_(std::move(fns)), decide_(decide),
+        interp_(exec::CreateInstEvaluator(p, tables)) {}
 
   std::string Name() const override { return "jit"; }
 
+  void Judge(const exec::Batch& batch, std::vector<exec::Column>& values, exec::Decider& decider,
+             std::vector<exec::Decision>& out) override {
+    if (!decide_ || decider.explain()) return Backend::Judge(batch, values, decider, out);
+    const size_t rows = batch.rows;
+    out.resize(rows);
+    to_decider_.resize(rows);
+    // Rows for the decider: unread, or with a field in error (the ledger
+    // reader makes none, but a batch may carry them; the compiled code
+    // assumes there are none).
+    for (size_t r = 0; r < rows; ++r) to_decider_[r] = batch.error[r].empty() ? 0 : 1;
+    for (const exec::Column& f : batch.fields) {
+      const uint8_t* status = f.status.data();
+      for (size_t r = 0; r < rows; ++r) to_decider_[r] |= status[r] == exec::kError;
+    }
+    for (auto* v : {&outcome_, &basis_, &rule_, &cap_}) v->resize(rows);
+    for (auto* v : {&charged_, &headroom_}) v->resize(rows);
+    flags_.resize(rows);
+    DecideArgs args{FieldArgs(batch), to_decider_.data(), &decider.caps(), decider.usage().data(),
+                    outcome_.data(), basis_.data(), rule_.data(), cap_.data(), charged_.data(), headroom_.data(),
+                    flags_.data()};
+    left_.clear();
+    bool evaluated = false;
+    for (uint64_t row = 0; row < rows;) {
+      row = decide_(&args, row, rows);
+      if (row >= rows) break;
+      // A row for the decider: unread, or one it will report an error for.
+      if (!evaluated && batch.error[row].empty()) {
+        Evaluate(batch, values);
+        evaluated = true;
+      }
+      decider.DecideOne(batch, row, values, out[row]);
+      left_.push_back(row++);
+    }
+    size_t next_left = 0;
+    for (size_t r = 0; r < rows; ++r) {
+      if (next_left < left_.size() && left_[next_left] == r) {
+        ++next_left;
+        continue;
+      }
+      exec::Decision& d = out[r];
+      d.Reset();
+      d.outcome = outcome_[r];
+      d.basis = basis_[r];
+      d.rule = rule_[r];
+      d.cap = cap_[r];
+      d.charged = charged_[r];
+      d.headroom = headroom_[r];
+      for (uint64_t f = flags_[r]; f; f &= f - 1) d.flags.push_back(static_cast<uint32_t>(__builtin_ctzll(f)));
+    }
+  }
+
   void Evaluate(const exec::Batch& batch, std::vector<exec::Column>& values) override {
+    if (fns_.empty() && !plan_.kernels.empty() && !CompileColumnKernels()) {
+      // LLVM failed: the interpreter computes every value.
+      if (!fallback_) fallback_ = exec::CreateInterpreter(p_, tables_);
+      return fallback_->Evaluate(batch, values);
+    }
     const size_t n = p_.insts.size();
     const size_t rows = std::max(exec::kBatchRows, batch.rows);
     bool refill = false;
@@ -61,17 +128,10 @@ class JitBackend final : public exec::Backend {
       status_[i] = values[i].status.data();
       dec_[i] = values[i].dec.empty() ? nullptr : values[i].dec.data();
     }
-    const size_t nf = batch.fields.size();
-    field_i64_.resize(nf);
-    field_status_.resize(nf);
-    field_dec_.resize(nf);
-    for (size_t f = 0; f < nf; ++f) {
-      field_i64_[f] = batch.fields[f].i64.data();
-      field_status_[f] = batch.fields[f].status.data();
-      field_dec_[f] = batch.fields[f].dec.empty() ? nullptr : batch.fields[f].dec.data();
-    }
-    KernelArgs args{i64_.data(),       status_.data(),       dec_.data(), field_i64_.data(),
-                    field_status_.data(), field_dec_.data(), batch.day.data()};
+    KernelArgs args = FieldArgs(batch);
+    args.i64 = i64_.data();
+    args.status = status_.data();
+    args.dec = dec_.data();
     const std::vector<Step>& steps = plan_.steps;
     for (size_t at = 0; at < steps.size();) {
       if (!steps[at].kernel) {
@@ -95,6 +155,32 @@ class JitBackend final : public exec::Backend {
   }
 
  private:
+  // The batch's fields, days and the bound tables (no instruction columns).
+  KernelArgs FieldArgs(const exec::Batch& batch) {
+    const size_t nf = batch.fields.size();
+    field_i64_.resize(nf);
+    field_status_.resize(nf);
+    field_dec_.resize(nf);
+    for (size_t f = 0; f < nf; ++f) {
+      field_i64_[f] = batch.fields[f].i64.data();
+      field_status_[f] = batch.fields[f].status.data();
+      field_dec_[f] = batch.fields[f].dec.empty() ? nullptr : batch.fields[f].dec.data();
+    }
+    return KernelArgs{nullptr, nullptr, nullptr, field_i64_.data(), field_status_.data(), field_dec_.data(),
+                      batch.day.data(), tables_.data()};
+  }
+
+  bool CompileColumnKernels() {
+    if (column_error_) return false;
+    CompiledKernels compiled = CompileKernels(p_, plan_);
+    if (!compiled.error.empty() || compiled.fns.size() != plan_.kernels.size()) {
+      column_error_ = true;
+      return false;
+    }
+    fns_ = std::move(compiled.fns);
+    return true;
+  }
+
   void FillConstants(std::vector<exec::Column>& values, size_t rows) {
     for (size_t i = 0; i < p_.insts.size(); ++i) {
       const ir::Inst& in = p_.insts[i];
@@ -111,9 +197,19 @@ class JitBackend final : public exec::Backend {
   }
 
   const ir::Program& p_;
+  const std::vector<exec::BoundTable>& tables_;
   Plan plan_;
   std::vector<KernelFn> fns_;
+  DecideFn decide_;
   std::unique_ptr<exec::InstEvaluator> interp_;
+  std::unique_ptr<exec::Backend> fallback_;
+  bool column_error_ = false;
+  // Judge's buffers, by row.
+  std::vector<uint8_t> to_decider_;
+  std::vector<int32_t> outcome_, basis_, rule_, cap_;
+  std::vector<int64_t> charged_, headroom_;
+  std::vector<uint64_t> flags_;
+  std::vector<size_t> left_;  // rows left to the decider, ascending
   std::vector<uint8_t> live_;
   std::vector<KernelFn> run_;
   size_t const_rows_ = 0;
@@ -132,9 +228,10 @@ std::string JitStats::Summary() const {
   if (!error.empty()) return "jit: nothing compiled, every instruction interpreted: " + error;
   std::string ops;
   for (const auto& [op, count] : interpreted_ops) ops += fmt::format("{}{} {}", ops.empty() ? "" : ", ", op, count);
-  return fmt::format("jit: {} instructions compiled into {} kernel{}, {} interpreted{}, {} constants, {} dead; {} in {:.1f} ms",
+  return fmt::format("jit: {} instructions compiled into {} kernel{}, {} interpreted{}, {} constants, {} dead; "
+                     "decision step {}; {} in {:.1f} ms",
                      compiled, kernels, kernels == 1 ? "" : "s", interpreted, ops.empty() ? "" : " (" + ops + ")",
-                     constants, dead,
+                     constants, dead, decision ? "compiled" : "interpreted (" + decision_note + ")",
                      cache_hit ? "found in the cache" : disk_cache_hit ? "loaded from cache" : "compiled", compile_ms);
 }
 
@@ -147,21 +244,40 @@ std::unique_ptr<exec::Backend> Create(const ir::Program& program, const std::vec
   PlanOptions options;
   if (const char* e = std::getenv("EDICT_JIT_KERNEL_STREAMS")) options.max_kernel_streams = std::max(4L, std::atol(e));
   Plan plan = MakePlan(program, options);
+  const char* decide_env = std::getenv("EDICT_JIT_DECIDE");
+  Plan decision;
+  if (decide_env && std::string(decide_env) == "0") s.decision_note = "EDICT_JIT_DECIDE=0";
+  else decision = MakeDecisionPlan(program, &s.decision_note);
+  auto fill = [&](const Plan& from, const CompiledKernels& compiled) {
+    s.compile_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    s.compiled = from.compiled;
+    s.constants = from.constants;
+    s.interpreted = from.interpreted;
+    s.interpreted_ops = from.interpreted_ops;
+    s.dead = from.dead;
+    s.kernels = from.kernels.size();
+    s.cache_hit = compiled.cache_hit;
+    s.disk_cache_hit = compiled.from_disk;
+  };
+  if (!decision.kernels.empty()) {
+    // The column kernels wait until a row needs them (JitBackend::Evaluate).
+    CompiledKernels compiled = CompileKernels(program, decision);
+    if (compiled.error.empty() && compiled.fns.size() == 1) {
+      fill(decision, compiled);
+      s.decision = true;
+      return std::make_unique<JitBackend>(program, tables, std::move(plan), std::vector<KernelFn>{},
+                                          reinterpret_cast<DecideFn>(reinterpret_cast<uintptr_t>(compiled.fns[0])));
+    }
+    s.decision_note = "LLVM failed: " + compiled.error;
+  }
   CompiledKernels compiled = CompileKernels(program, plan);
   s.compile_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   if (!compiled.error.empty() || compiled.fns.size() != plan.kernels.size()) {
     s.error = compiled.error.empty() ? "the JIT returned no code" : compiled.error;
     return exec::CreateInterpreter(program, tables);
   }
-  s.compiled = plan.compiled;
-  s.constants = plan.constants;
-  s.interpreted = plan.interpreted;
-  s.interpreted_ops = plan.interpreted_ops;
-  s.dead = plan.dead;
-  s.kernels = plan.kernels.size();
-  s.cache_hit = compiled.cache_hit;
-  s.disk_cache_hit = compiled.from_disk;
-  return std::make_unique<JitBackend>(program, tables, std::move(plan), std::move(compiled.fns));
+  fill(plan, compiled);
+  return std::make_unique<JitBackend>(program, tables, std::move(plan), std::move(compiled.fns), nullptr);
 }
 
 }  // namespace edict::jit

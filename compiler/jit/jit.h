@@ -27,9 +27,11 @@ struct JitStats {
   bool cache_hit = false;  // the same kernels were already compiled in this process
   bool disk_cache_hit = false;  // loaded from the disk cache: no code generated
   std::string error;       // LLVM failed: every instruction is interpreted
+  bool decision = false;   // the decision step is compiled (then the counts above are its own)
+  std::string decision_note;  // why it is not
   std::map<std::string, size_t> interpreted_ops;  // op name -> count
-  // One line, e.g. "jit: 160 instructions compiled into 9 kernels, 3 interpreted
-  // (TableGet 1, InTable 2), 22 constants, 8 dead; compiled in 41.2 ms"; the
+  // One line, e.g. "jit: 160 instructions compiled into 1 kernel, 0 interpreted,
+  // 22 constants, 8 dead; decision step compiled; compiled in 41.2 ms"; the
   // end says "loaded from cache in 1.2 ms" on a disk cache hit, "found in the
   // cache in 0.1 ms" when this process had compiled the same kernels.
   std::string Summary() const;

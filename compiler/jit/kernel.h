@@ -18,7 +18,12 @@
 #include <vector>
 
 #include "edict/runtime/decimal.h"
+#include "exec/decide.h"
 #include "jit/plan.h"
+
+namespace edict::exec {
+struct BoundTable;
+}
 
 namespace edict::jit {
 
@@ -30,12 +35,44 @@ struct KernelArgs {
   const uint8_t* const* field_status;  // by field
   const rt::Decimal* const* field_dec; // by field (null unless Ty::Dec)
   const int32_t* day;                  // Batch::day
+  const exec::BoundTable* tables;      // by ir::Program::tables index (edict_jit_table_*)
 };
 // The generated code reads the fields at these offsets.
 static_assert(sizeof(void*) == 8, "the JIT assumes 64-bit pointers");
-static_assert(offsetof(KernelArgs, day) == 48, "KernelArgs layout is part of the generated code's ABI");
+static_assert(offsetof(KernelArgs, day) == 48 && offsetof(KernelArgs, tables) == 56,
+              "KernelArgs layout is part of the generated code's ABI");
 
 using KernelFn = void (*)(const KernelArgs* args, uint64_t begin, uint64_t end);
+
+// The compiled decision step (decide_llvm.cpp):
+//
+//   extern "C" uint64_t edict_m<M>_k<K>(const DecideArgs* args, uint64_t begin, uint64_t end);
+//
+// decides rows [begin, end) in order, as exec::Decider does, charging the
+// caps in `caps` and counting in `usage`, and writes each row's decision to
+// the output arrays. It returns the first row it leaves to exec::Decider (a
+// row that could not be read, a run-time error, a conflict), having changed
+// nothing for that row, or `end`. Those rows' decisions carry a text, which
+// the compiled code does not make.
+struct DecideArgs {
+  KernelArgs k;                // fields, day, tables (the instruction columns are not used)
+  const uint8_t* to_decider;   // by row: 1 to leave the row to exec::Decider (unread, or a field in error)
+  exec::CapStore* caps;
+  exec::CapUsage* usage;       // by cap
+  int32_t* outcome;            // by row: exec::Decision's fields
+  int32_t* basis;
+  int32_t* rule;
+  int32_t* cap;
+  int64_t* charged;
+  int64_t* headroom;
+  uint64_t* flags;             // bit f: ir::Program::flags[f]
+};
+static_assert(offsetof(DecideArgs, to_decider) == 64 && offsetof(DecideArgs, flags) == 136,
+              "DecideArgs layout is part of the generated code's ABI");
+static_assert(sizeof(exec::CapUsage) == 32 && offsetof(exec::CapUsage, limit_at_peak) == 8 &&
+                  offsetof(exec::CapUsage, charges) == 16 && offsetof(exec::CapUsage, refusals) == 24,
+              "CapUsage layout is part of the generated code's ABI");
+using DecideFn = uint64_t (*)(const DecideArgs* args, uint64_t begin, uint64_t end);
 
 struct CompiledKernels {
   std::vector<KernelFn> fns;  // one per plan kernel; empty on error

@@ -74,8 +74,12 @@ bool Compilable(const ir::Program& p, ir::InstId id) {
     case Op::InSet:
       return unary() && in.imm >= 0 && static_cast<size_t>(in.imm) < p.sets.size() && !dec && !IsDec(p, in.a);
     case Op::InTable:
-    case Op::TableGet:
-      return false;  // hash lookups in bound tables: interpreted
+      return unary() && !dec && in.imm >= 0 && static_cast<size_t>(in.imm) < p.tables.size();
+    case Op::TableGet: {
+      if (!unary() || in.imm < 0 || static_cast<size_t>(in.imm) >= p.tables.size()) return false;
+      const auto& columns = p.tables[static_cast<size_t>(in.imm)].columns;
+      return in.b < columns.size() && (columns[in.b].ty == Ty::Dec) == dec;
+    }
     case Op::ToDec:
       return unary() && dec && !IsDec(p, in.a);
     case Op::Neg:
@@ -119,6 +123,8 @@ bool CallsHelper(const ir::Program& p, ir::InstId id) {
     case Op::Year:
     case Op::Quarter:
     case Op::Month:
+    case Op::InTable:  // edict_jit_table_*
+    case Op::TableGet:
       return true;
     case Op::Mul:
     case Op::Div:
@@ -134,6 +140,53 @@ bool CallsHelper(const ir::Program& p, ir::InstId id) {
     default:
       return false;
   }
+}
+
+// The key: the kernels with every instruction they compute or read, and the
+// constants, sets and switches those use.
+std::string Key(const ir::Program& p, const std::vector<Kernel>& kernels) {
+  const size_t n = p.insts.size();
+  std::string key;
+  std::vector<uint8_t> described(n, 0);
+  std::vector<uint8_t> set_used(p.sets.size(), 0), switch_used(p.switches.size(), 0);
+  auto describe = [&](ir::InstId i) {
+    if (described[i]) return;
+    described[i] = 1;
+    const ir::Inst& in = p.insts[i];
+    key += fmt::format("%{}={},{},{},{},{},{},{}", i, static_cast<int>(in.op), static_cast<int>(in.ty), in.optional,
+                       in.a, in.b, in.c, in.imm);
+    if (in.op == Op::Const && in.ty == Ty::Dec) {
+      __int128 u = p.decimals[static_cast<size_t>(in.imm)].units;
+      key += fmt::format(":{}:{}", static_cast<uint64_t>(u >> 64), static_cast<uint64_t>(u));
+    }
+    if (in.op == Op::Field) key += fmt::format(":f{}", static_cast<int>(p.fields[static_cast<size_t>(in.imm)].ty));
+    if (in.op == Op::InSet) set_used[static_cast<size_t>(in.imm)] = 1;
+    if (in.op == Op::DateSwitch) switch_used[static_cast<size_t>(in.imm)] = 1;
+    key += ';';
+  };
+  for (size_t k = 0; k < kernels.size(); ++k) {
+    key += fmt::format("K{}{}[", k, kernels[k].scalar ? "s" : "");
+    for (ir::InstId i : kernels[k].insts) key += fmt::format("{},", i);
+    key += ']';
+    for (ir::InstId i : kernels[k].insts) {
+      describe(i);
+      ForEachOperand(p, p.insts[i], describe);
+    }
+  }
+  for (size_t s = 0; s < p.sets.size(); ++s) {
+    if (!set_used[s]) continue;
+    key += fmt::format("S{}:{}", s, static_cast<int>(p.sets[s].elem));
+    for (const auto& v : p.sets[s].versions) {
+      key += fmt::format("@{}:", v.from);
+      for (int64_t m : v.members) key += fmt::format("{},", m);
+    }
+  }
+  for (size_t s = 0; s < p.switches.size(); ++s) {
+    if (!switch_used[s]) continue;
+    key += fmt::format("W{}", s);
+    for (const auto& v : p.switches[s].versions) key += fmt::format("@{}:{}", v.from, v.value);
+  }
+  return key;
 }
 
 Plan MakePlan(const ir::Program& p, const PlanOptions& options) {
@@ -305,47 +358,81 @@ Plan MakePlan(const ir::Program& p, const PlanOptions& options) {
     }
   }
 
-  // The key: the kernels with every instruction they compute or read, and the
-  // constants, sets and switches those use.
-  std::string& key = plan.key;
-  std::vector<uint8_t> described(n, 0);
-  std::vector<uint8_t> set_used(p.sets.size(), 0), switch_used(p.switches.size(), 0);
-  auto describe = [&](ir::InstId i) {
-    if (described[i]) return;
-    described[i] = 1;
-    const ir::Inst& in = p.insts[i];
-    key += fmt::format("%{}={},{},{},{},{},{},{}", i, static_cast<int>(in.op), static_cast<int>(in.ty), in.optional,
-                       in.a, in.b, in.c, in.imm);
-    if (in.op == Op::Const && in.ty == Ty::Dec) {
-      __int128 u = p.decimals[static_cast<size_t>(in.imm)].units;
-      key += fmt::format(":{}:{}", static_cast<uint64_t>(u >> 64), static_cast<uint64_t>(u));
-    }
-    if (in.op == Op::Field) key += fmt::format(":f{}", static_cast<int>(p.fields[static_cast<size_t>(in.imm)].ty));
-    if (in.op == Op::InSet) set_used[static_cast<size_t>(in.imm)] = 1;
-    if (in.op == Op::DateSwitch) switch_used[static_cast<size_t>(in.imm)] = 1;
-    key += ';';
+  plan.key = Key(p, plan.kernels);
+  return plan;
+}
+
+Plan MakeDecisionPlan(const ir::Program& p, std::string* why_not) {
+  const size_t n = p.insts.size();
+  Plan plan;
+  plan.cls.assign(n, InstClass::kDead);
+  plan.kernel_of.assign(n, -1);
+  if (p.flags.size() > 64) {
+    *why_not = fmt::format("{} flags (at most 64 fit the compiled decision step)", p.flags.size());
+    return plan;
+  }
+  // What the decision step can read (as exec::MarkLive, for every day).
+  std::vector<uint8_t> need(n, 0);
+  auto root = [&](ir::InstId i) {
+    if (i != ir::kNoInst && i < n) need[i] = 1;
   };
-  for (size_t k = 0; k < plan.kernels.size(); ++k) {
-    key += fmt::format("K{}{}[", k, plan.kernels[k].scalar ? "s" : "");
-    for (ir::InstId i : plan.kernels[k].insts) key += fmt::format("{},", i);
-    key += ']';
-    for (ir::InstId i : plan.kernels[k].insts) {
-      describe(i);
-      ForEachOperand(p, p.insts[i], describe);
+  for (const ir::Rule& rule : p.rules) {
+    if (rule.in_force.empty()) continue;
+    root(rule.when);
+    for (const ir::Charge& ch : rule.charges) {
+      root(ch.amount);
+      const ir::Cap& cap = p.caps[ch.cap];
+      if (cap.keys.size() > 6) {
+        *why_not = fmt::format("cap `{}` has more than 6 keys", cap.name);
+        return plan;
+      }
+      for (ir::InstId k : cap.keys) root(k);
+      for (const auto& l : cap.limits) root(l.value);
     }
   }
-  for (size_t s = 0; s < p.sets.size(); ++s) {
-    if (!set_used[s]) continue;
-    key += fmt::format("S{}:{}", s, static_cast<int>(p.sets[s].elem));
-    for (const auto& v : p.sets[s].versions) {
-      key += fmt::format("@{}:", v.from);
-      for (int64_t m : v.members) key += fmt::format("{},", m);
+  for (size_t i = n; i-- > 0;) {
+    if (need[i]) ForEachOperand(p, p.insts[i], [&](ir::InstId o) { need[o] = 1; });
+  }
+  Kernel kernel;
+  kernel.decision = kernel.scalar = true;
+  for (size_t i = 0; i < n; ++i) {
+    if (!need[i]) continue;
+    const auto id = static_cast<ir::InstId>(i);
+    if (p.insts[i].op == Op::Const) {
+      plan.cls[i] = InstClass::kConst;
+      ++plan.constants;
+    } else if (Compilable(p, id)) {
+      plan.cls[i] = InstClass::kCompiled;
+      plan.kernel_of[i] = 0;
+      kernel.insts.push_back(id);
+      ++plan.compiled;
+    } else {
+      *why_not = fmt::format("the JIT does not compile {} (instruction {})", ir::OpName(p.insts[i].op), i);
+      plan = Plan{};
+      return plan;
     }
   }
-  for (size_t s = 0; s < p.switches.size(); ++s) {
-    if (!switch_used[s]) continue;
-    key += fmt::format("W{}", s);
-    for (const auto& v : p.switches[s].versions) key += fmt::format("@{}:{}", v.from, v.value);
+  plan.dead = n - plan.compiled - plan.constants;
+  plan.kernels.push_back(std::move(kernel));
+  // Everything the decision code depends on besides the instructions.
+  std::string& key = plan.key;
+  key = "decision;" + Key(p, plan.kernels);
+  key += fmt::format("O{},{};", p.outcome.otherwise, p.flags.size());
+  for (const ir::Rule& r : p.rules) {
+    key += fmt::format("R{},{},{},{},{},{}[", r.when, r.outcome, r.basis, r.base, r.prefer, r.in_force.size());
+    for (const auto& iv : r.in_force) key += fmt::format("{}:{},", iv.from, iv.through);
+    key += "]f";
+    for (uint32_t f : r.flags) key += fmt::format("{},", f);
+    key += "c";
+    for (const ir::Charge& ch : r.charges) key += fmt::format("{}:{},", ch.cap, ch.amount);
+    key += ';';
+  }
+  for (const ir::Cap& c : p.caps) {
+    key += fmt::format("C{},{}:{}k", static_cast<int>(c.period), c.window.from, c.window.through);
+    for (ir::InstId k : c.keys) key += fmt::format("{},", k);
+    key += "l";
+    for (const auto& l : c.limits) key += fmt::format("{}:{},", l.from, l.value);
+    key += ';';
   }
   return plan;
 }

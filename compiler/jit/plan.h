@@ -60,6 +60,9 @@ enum class InstClass : uint8_t { kDead, kConst, kCompiled, kInterpreted };
 struct Kernel {
   std::vector<ir::InstId> insts;  // computed in this order, row by row; all live on the same days
   bool scalar = false;            // calls runtime helpers: not vectorised
+  // The compiled decision step (kernel.h, DecideFn) instead of a column
+  // kernel: `insts` are those it may compute, each where it is first needed.
+  bool decision = false;
 };
 
 struct Step {
@@ -93,5 +96,11 @@ struct PlanOptions {
   size_t max_kernel_streams = 32;
 };
 Plan MakePlan(const ir::Program& p, const PlanOptions& options = {});
+
+// The plan of the compiled decision step: one kernel with `decision` set,
+// which computes what the rules read and decides each row as exec::Decider
+// does (decide_llvm.cpp), or no kernels, with *why_not saying why, when the
+// program reads something the JIT does not compile or has more than 64 flags.
+Plan MakeDecisionPlan(const ir::Program& p, std::string* why_not);
 
 }  // namespace edict::jit

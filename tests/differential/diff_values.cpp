@@ -293,8 +293,11 @@ int main(int argc, char** argv) {
     }
 
     exec::Decider dec_i(*p, &c->sources, true), dec_j(*p, &c->sources, true);
-    std::vector<exec::Column> vi, vj;
-    std::vector<exec::Decision> di, dj;
+    // Without explanations, as `edict run` judges: the JIT's compiled
+    // decision step (Backend::Judge) against the interpreter's decisions.
+    exec::Decider plain_i(*p, &c->sources, false), plain_j(*p, &c->sources, false);
+    std::vector<exec::Column> vi, vj, scratch;
+    std::vector<exec::Decision> di, dj, pi, pj;
     std::vector<uint8_t> live;
     size_t compared = 0, rows_total = 0, mismatches = 0;
     exec::Batch b;
@@ -325,6 +328,16 @@ int main(int argc, char** argv) {
             std::printf("FAIL %s: batch %d row %zu %%%zu = %s %s: interp %s, jit %s\n", src.name.c_str(), k, r, i,
                         ir::OpName(in.op), ir::TyName(in.ty), Show(x, r, dec).c_str(), Show(y, r, dec).c_str());
           }
+        }
+      }
+      plain_i.Decide(b, vi, pi);
+      jit->Judge(b, scratch, plain_j, pj);
+      for (size_t r = 0; r < rows; ++r) {
+        if (SameDecision(pi[r], pj[r])) continue;
+        if (++mismatches <= 10) {
+          std::printf("FAIL %s: batch %d row %zu: compiled decision differs (interp: %s; jit: %s)\n", src.name.c_str(),
+                      k, r, pi[r].error ? pi[r].reason.c_str() : std::to_string(pi[r].outcome).c_str(),
+                      pj[r].error ? pj[r].reason.c_str() : std::to_string(pj[r].outcome).c_str());
         }
       }
       dec_i.Decide(b, vi, di);

@@ -1,0 +1,434 @@
+// The compiled decision step (kernel.h, DecideFn): exec::Decider's meaning
+// (exec/decide.cpp, docs/semantics.md) unrolled for one program. For each
+// row, in order:
+//
+//   flags of the flag-only rules in force that hold (and whose bases hold);
+//   Choose(general rules): each candidate in `prefer` order, if in force,
+//     holding and fitting its caps, resolved through Choose(its exceptions);
+//     a later candidate of the same rank must decide alike;
+//   the deciding rule's charges recorded, its outcome, basis and flags written.
+//
+// The rules, their order, exceptions and caps are constants here, so this is
+// straight-line code with branches, and each value a rule reads is computed
+// where it is first needed (InstEmitter in fused mode), as a hand-written
+// decision would. Caps are counters in the run's exec::CapStore, reached
+// through edict_jit_cap_slot.
+//
+// What the compiled code leaves to exec::Decider: a row that could not be
+// read, and a row where the decider would report an error (a value in error,
+// a negative charge, a limit that cannot be computed, a conflict); it then
+// returns that row's index having changed nothing (cap refusals are counted
+// locally and added only when the row is decided), and exec::Decider decides
+// it with the reason text. So the two cannot disagree on those rows, and on
+// the others the code below mirrors decide.cpp step by step.
+#include <llvm/IR/Constants.h>
+
+#include "exec/decide.h"
+#include "jit/inst_emitter.h"
+
+namespace edict::jit::emit {
+
+namespace {
+
+// DecideArgs' members after KernelArgs (kernel.h), in pointer-sized slots.
+enum DecideSlot : unsigned {
+  kToDecider = 8, kCaps = 9, kUsage = 10,
+  kOutcome = 11, kBasis = 12, kRule = 13, kCap = 14, kCharged = 15, kHeadroom = 16, kFlags = 17
+};
+// exec::CapUsage's members, in int64 slots.
+enum UsageSlot : unsigned { kPeak = 0, kLimitAtPeak = 1, kCharges = 2, kRefusals = 3 };
+
+class DecisionEmitter : public InstEmitter {
+ public:
+  DecisionEmitter(ModuleState& ms, const ir::Program& p, const Plan& plan, size_t kernel, llvm::Function* fn)
+      : InstEmitter(ms, p, plan, kernel, fn, /*fused=*/true), order_(exec::OrderRules(p)) {}
+
+  void EmitDecision() {
+    llvm::BasicBlock* entry = Block("entry");
+    llvm::BasicBlock* header = Block("row");
+    llvm::BasicBlock* body = Block("decide");
+    llvm::BasicBlock* latch = Block("next");
+    llvm::BasicBlock* exit = Block("done");
+    stop_ = Block("leave_to_decider");
+    args_ = fn_->getArg(0);
+    llvm::Value* begin = fn_->getArg(1);
+    llvm::Value* end = fn_->getArg(2);
+    group_ = llvm::MDNode::getDistinct(ctx_, {});
+
+    b_.SetInsertPoint(entry);
+    MakeScratch();
+    parts_ = b_.CreateAlloca(llvm::ArrayType::get(i64_, 6), nullptr, "cap_key");
+    flags_ = b_.CreateAlloca(i64_, nullptr, "flags");
+    refused_.assign(p_.caps.size(), nullptr);
+    trials_.resize(p_.rules.size());
+    bool periods = false;
+    for (size_t r = 0; r < p_.rules.size(); ++r) {
+      const ir::Rule& rule = p_.rules[r];
+      if (rule.in_force.empty() || rule.outcome < 0) continue;
+      for (const ir::Charge& ch : rule.charges) {
+        llvm::AllocaInst*& refused = refused_[ch.cap];
+        if (!refused) refused = b_.CreateAlloca(i64_, nullptr, "refused");
+        trials_[r].push_back({b_.CreateAlloca(ptr_, nullptr, "slot"), b_.CreateAlloca(i64_, nullptr, "amount"),
+                              b_.CreateAlloca(i64_, nullptr, "used"), b_.CreateAlloca(i64_, nullptr, "limit")});
+        periods |= p_.caps[ch.cap].period != ir::Period::Window;
+      }
+    }
+    // The calendar period of the previous row's day, kept across rows
+    // (rows come in date order: computed once per day).
+    if (periods) {
+      period_known_ = b_.CreateAlloca(i1_, nullptr, "period_known");
+      period_day_ = b_.CreateAlloca(i32_, nullptr, "period_day");
+      for (auto** a : {&year_slot_, &quarter_slot_, &month_slot_}) *a = b_.CreateAlloca(i64_);
+      b_.CreateStore(b_.getFalse(), period_known_);
+    }
+    b_.CreateCondBr(b_.CreateICmpULT(begin, end), header, exit);
+    entry_.SetInsertPoint(entry->getTerminator());
+
+    b_.SetInsertPoint(header);
+    llvm::PHINode* row = b_.CreatePHI(i64_, 2, "row");
+    row->addIncoming(begin, entry);
+    row_ = row;
+    llvm::Value* to_decider = Load(i8_, Arg(kToDecider), 1);
+    b_.CreateCondBr(b_.CreateICmpNE(to_decider, C8(0)), stop_, body);
+
+    b_.SetInsertPoint(body);
+    Day();
+    b_.CreateStore(C64(0), flags_);
+    for (llvm::AllocaInst* a : refused_) {
+      if (a) b_.CreateStore(C64(0), a);
+    }
+    if (periods) EmitPeriods();
+    EmitFlagRules();
+    llvm::Value* chosen = EmitChoose(order_.general, -1);
+    EmitCommit(chosen);
+    b_.CreateBr(latch);
+
+    b_.SetInsertPoint(latch);
+    llvm::Value* next = b_.CreateAdd(row, C64(1), "next", true, true);
+    row->addIncoming(next, latch);
+    b_.CreateCondBr(b_.CreateICmpULT(next, end), header, exit);
+    b_.SetInsertPoint(exit);
+    b_.CreateRet(end);
+    b_.SetInsertPoint(stop_);
+    b_.CreateRet(row);
+  }
+
+ private:
+  // One charge of a rule as last tried on this row (read when it decides).
+  struct Trial {
+    llvm::AllocaInst *slot, *amount, *used, *limit;
+  };
+
+  llvm::BasicBlock* Block(const char* name) { return llvm::BasicBlock::Create(ctx_, name, fn_); }
+  // Continues in a new block: `cond` true goes on, false goes to `otherwise`.
+  void Require(llvm::Value* cond, llvm::BasicBlock* otherwise, const char* name) {
+    llvm::BasicBlock* on = Block(name);
+    b_.CreateCondBr(cond, on, otherwise);
+    b_.SetInsertPoint(on);
+  }
+  // A value the decider would report as a run-time error: leave the row to it.
+  void LeaveIfError(const Val& v) { Require(b_.CreateNot(IsErr(v)), stop_, "no_error"); }
+
+  // A DecideArgs pointer member (loaded once, in the entry block).
+  llvm::Value* Arg(DecideSlot slot) {
+    llvm::Value*& v = args_loaded_[slot - kToDecider];
+    if (!v) v = entry_.CreateAlignedLoad(ptr_, entry_.CreateConstInBoundsGEP1_64(i8_, args_, slot * 8), llvm::Align(8));
+    return v;
+  }
+  void Out(DecideSlot slot, llvm::Value* v, unsigned align) {
+    b_.CreateAlignedStore(v, b_.CreateInBoundsGEP(v->getType(), Arg(slot), row_), llvm::Align(align));
+  }
+  llvm::Value* UsageAt(uint32_t cap, UsageSlot field) {
+    return b_.CreateConstInBoundsGEP1_64(i64_, Arg(kUsage), uint64_t{cap} * 4 + field);
+  }
+  void AddTo(llvm::Value* at, llvm::Value* v) {
+    b_.CreateStore(b_.CreateAdd(b_.CreateLoad(i64_, at), v), at);
+  }
+
+  llvm::Value* InForce(const ir::Rule& r) {
+    llvm::Value* any = b_.getFalse();
+    for (const ir::Interval& iv : r.in_force) {
+      llvm::Value* in = b_.getTrue();
+      if (iv.from != INT32_MIN) in = b_.CreateAnd(in, b_.CreateICmpSGE(Day(), C32(iv.from)));
+      if (iv.through != INT32_MAX) in = b_.CreateAnd(in, b_.CreateICmpSLE(Day(), C32(iv.through)));
+      any = b_.CreateOr(any, in);
+    }
+    return any;
+  }
+
+  // Whether the rule's condition holds (exec::Decider::Holds); an error
+  // leaves the row.
+  llvm::Value* Holds(size_t rule) {
+    const ir::InstId when = p_.rules[rule].when;
+    if (when == ir::kNoInst) return b_.getTrue();
+    Val v = Operand(when);
+    LeaveIfError(v);
+    return Truthy(v);
+  }
+
+  void EmitPeriods() {
+    llvm::Value* known = b_.CreateLoad(i1_, period_known_);
+    llvm::Value* same = b_.CreateAnd(known, b_.CreateICmpEQ(b_.CreateLoad(i32_, period_day_), Day()));
+    llvm::BasicBlock* compute = Block("new_day");
+    llvm::BasicBlock* have = Block("periods");
+    b_.CreateCondBr(same, have, compute);
+    b_.SetInsertPoint(compute);
+    auto of = [&](llvm::Function* f) { return b_.CreateSExt(b_.CreateCall(f, {Day()}), i64_); };
+    llvm::Value* y = of(ms_.year_of);
+    b_.CreateStore(y, year_slot_);
+    b_.CreateStore(b_.CreateSub(b_.CreateAdd(b_.CreateMul(y, C64(4)), of(ms_.quarter_of)), C64(1)), quarter_slot_);
+    b_.CreateStore(b_.CreateSub(b_.CreateAdd(b_.CreateMul(y, C64(12)), of(ms_.month_of)), C64(1)), month_slot_);
+    b_.CreateStore(Day(), period_day_);
+    b_.CreateStore(b_.getTrue(), period_known_);
+    b_.CreateBr(have);
+    b_.SetInsertPoint(have);
+    year_ = b_.CreateLoad(i64_, year_slot_);
+    quarter_ = b_.CreateLoad(i64_, quarter_slot_);
+    month_ = b_.CreateLoad(i64_, month_slot_);
+  }
+
+  uint64_t FlagMask(const ir::Rule& r) {
+    uint64_t mask = 0;
+    for (uint32_t f : r.flags) mask |= uint64_t{1} << f;
+    return mask;
+  }
+
+  // Flags of the flag-only rules in force that hold, an exception only where
+  // every base up its chain is in force and holds (DecideRow's first loop).
+  void EmitFlagRules() {
+    for (size_t i = 0; i < p_.rules.size(); ++i) {
+      const ir::Rule& r = p_.rules[i];
+      if (r.in_force.empty() || r.flags.empty() || r.outcome >= 0) continue;
+      llvm::BasicBlock* next = Block("flag_next");
+      const size_t scope = PushScope();
+      Require(InForce(r), next, "flag_in_force");
+      Require(Holds(i), next, "flag_holds");
+      for (int32_t b = r.base; b >= 0; b = p_.rules[static_cast<size_t>(b)].base) {
+        Require(InForce(p_.rules[static_cast<size_t>(b)]), next, "base_in_force");
+        Require(Holds(static_cast<size_t>(b)), next, "base_holds");
+      }
+      b_.CreateStore(b_.CreateOr(b_.CreateLoad(i64_, flags_), C64(static_cast<int64_t>(FlagMask(r)))), flags_);
+      b_.CreateBr(next);
+      PopScope(scope);
+      b_.SetInsertPoint(next);
+    }
+  }
+
+  // Whether the rule's charges fit (exec::Decider::Fits); records each in
+  // trials_[rule]. A refusal is counted in refused_; an error leaves the row.
+  llvm::Value* Fits(size_t rule) {
+    const ir::Rule& r = p_.rules[rule];
+    if (r.charges.empty()) return b_.getTrue();
+    llvm::BasicBlock* fail = Block("does_not_fit");
+    llvm::BasicBlock* merge = Block("fits?");
+    std::vector<llvm::Value*> slots, amounts;
+    // Values computed past the first check do not dominate `merge`.
+    const size_t scope = PushScope();
+    bool reachable = true;
+    for (size_t k = 0; k < r.charges.size() && reachable; ++k) {
+      const ir::Charge& ch = r.charges[k];
+      const ir::Cap& cap = p_.caps[ch.cap];
+      llvm::Value* period = C64(0);
+      switch (cap.period) {
+        case ir::Period::CalendarYear: period = year_; break;
+        case ir::Period::Quarter: period = quarter_; break;
+        case ir::Period::Month: period = month_; break;
+        case ir::Period::Window:
+          Require(b_.CreateAnd(b_.CreateICmpSGE(Day(), C32(cap.window.from)), b_.CreateICmpSLE(Day(), C32(cap.window.through))),
+                  fail, "window_open");
+          break;
+      }
+      for (size_t j = 0; j < cap.keys.size(); ++j) {
+        Val v = Operand(cap.keys[j]);
+        LeaveIfError(v);
+        llvm::Value* part = b_.CreateSelect(IsAbsent(v), C64(INT64_MIN), v.x);
+        b_.CreateStore(part, b_.CreateConstInBoundsGEP2_64(parts_->getAllocatedType(), parts_, 0, j));
+      }
+      if (cap.limits.empty()) {
+        b_.CreateBr(fail);
+        reachable = false;
+        break;
+      }
+      // The limit in force: the last whose date has come.
+      llvm::Value* any = b_.getFalse();
+      Val limit{C8(exec::kAbsent), C64(0), nullptr};
+      for (const auto& l : cap.limits) {
+        llvm::Value* from = l.from == INT32_MIN ? b_.getTrue() : b_.CreateICmpSGE(Day(), C32(l.from));
+        any = b_.CreateOr(any, from);
+        Val v = Operand(l.value);
+        limit.s = b_.CreateSelect(from, v.s, limit.s);
+        limit.x = b_.CreateSelect(from, v.x, limit.x);
+      }
+      Require(any, fail, "has_limit");
+      Require(IsOk(limit), stop_, "limit_ok");
+      Val amount = Operand(ch.amount);
+      LeaveIfError(amount);
+      Require(IsOk(amount), fail, "amount_present");
+      Require(b_.CreateICmpSGE(amount.x, C64(0)), stop_, "amount_not_negative");
+      llvm::Value* slot = b_.CreateCall(ms_.cap_slot, {Arg(kCaps), C32(static_cast<int32_t>(ch.cap)), period, parts_,
+                                                       C32(static_cast<int32_t>(cap.keys.size()))});
+      llvm::Value* used = b_.CreateLoad(i64_, slot);
+      for (size_t j = 0; j < slots.size(); ++j) {  // this rule's earlier charges, not yet recorded
+        used = b_.CreateAdd(used, b_.CreateSelect(b_.CreateICmpEQ(slot, slots[j]), amounts[j], C64(0)));
+      }
+      auto [after, overflow] = CheckedAdd(used, amount.x);
+      llvm::BasicBlock* refused = Block("refused");
+      llvm::BasicBlock* fits = Block("charge_fits");
+      b_.CreateCondBr(b_.CreateOr(overflow, b_.CreateICmpSGT(after, limit.x)), refused, fits);
+      b_.SetInsertPoint(refused);
+      AddTo(refused_[ch.cap], C64(1));
+      b_.CreateBr(fail);
+      b_.SetInsertPoint(fits);
+      const Trial& t = trials_[rule][k];
+      b_.CreateStore(slot, t.slot);
+      b_.CreateStore(amount.x, t.amount);
+      b_.CreateStore(used, t.used);
+      b_.CreateStore(limit.x, t.limit);
+      slots.push_back(slot);
+      amounts.push_back(amount.x);
+    }
+    PopScope(scope);
+    llvm::BasicBlock* last = b_.GetInsertBlock();
+    if (reachable) b_.CreateBr(merge);
+    b_.SetInsertPoint(fail);
+    b_.CreateBr(merge);
+    b_.SetInsertPoint(merge);
+    llvm::PHINode* phi = b_.CreatePHI(i1_, 2, "fits");
+    if (reachable) phi->addIncoming(b_.getTrue(), last);
+    phi->addIncoming(b_.getFalse(), fail);
+    return phi;
+  }
+
+  // outcome << 32 | basis, by rule: what a rule decides.
+  llvm::Value* Decides(llvm::Value* rule) {
+    std::vector<uint64_t> words;
+    for (const ir::Rule& r : p_.rules) {
+      words.push_back(static_cast<uint64_t>(static_cast<uint32_t>(r.outcome)) << 32 | static_cast<uint32_t>(r.basis));
+    }
+    llvm::GlobalVariable* g = ConstTable(0xD0000000'00000000ull, words, "rule_decides");
+    return b_.CreateAlignedLoad(i64_, b_.CreateInBoundsGEP(i64_, g, b_.CreateSExt(rule, i64_)), llvm::Align(8));
+  }
+
+  // exec::Decider::Choose: the rule that decides among `candidates` (the
+  // exceptions to `over`, or the general rules), -1 if none applies.
+  llvm::Value* EmitChoose(const std::vector<uint32_t>& candidates, int32_t over) {
+    std::vector<uint32_t> live;
+    for (uint32_t c : candidates) {
+      if (p_.rules[c].outcome >= 0 && !p_.rules[c].in_force.empty()) live.push_back(c);
+    }
+    if (live.empty()) return C32(-1);
+    llvm::AllocaInst* chosen = entry_.CreateAlloca(i32_, nullptr, "chosen");
+    llvm::AllocaInst* chosen_final = entry_.CreateAlloca(i32_, nullptr, "chosen_final");
+    llvm::AllocaInst* chosen_prefer = entry_.CreateAlloca(i32_, nullptr, "chosen_prefer");
+    b_.CreateStore(C32(-1), chosen);
+    b_.CreateStore(C32(-1), chosen_final);
+    llvm::BasicBlock* done = Block(over < 0 ? "decided" : "exception_decided");
+    for (uint32_t c : live) {
+      const ir::Rule& cr = p_.rules[c];
+      llvm::BasicBlock* next = Block("candidate_next");
+      const size_t scope = PushScope();
+      Require(InForce(cr), next, "in_force");
+      Require(Holds(c), next, "holds");
+      Require(Fits(c), next, "fits");
+      llvm::Value* resolved = EmitChoose(order_.exceptions[c], static_cast<int32_t>(c));
+      llvm::Value* final_rule = b_.CreateSelect(b_.CreateICmpSGE(resolved, C32(0)), resolved, C32(static_cast<int32_t>(c)));
+      llvm::BasicBlock* first = Block("first_candidate");
+      llvm::BasicBlock* second = Block("another_candidate");
+      b_.CreateCondBr(b_.CreateICmpSLT(b_.CreateLoad(i32_, chosen), C32(0)), first, second);
+      b_.SetInsertPoint(first);
+      b_.CreateStore(C32(static_cast<int32_t>(c)), chosen);
+      b_.CreateStore(final_rule, chosen_final);
+      b_.CreateStore(C32(cr.prefer), chosen_prefer);
+      b_.CreateBr(next);
+      // A second candidate: fine if `prefer` ranks the first above it (no
+      // later one can matter), or if both decide alike; else a conflict.
+      b_.SetInsertPoint(second);
+      llvm::BasicBlock* same_rank = Block("same_rank");
+      b_.CreateCondBr(b_.CreateICmpSLT(b_.CreateLoad(i32_, chosen_prefer), C32(cr.prefer)), done, same_rank);
+      b_.SetInsertPoint(same_rank);
+      llvm::Value* alike = b_.CreateICmpEQ(Decides(b_.CreateLoad(i32_, chosen_final)), Decides(final_rule));
+      b_.CreateCondBr(alike, next, stop_);
+      PopScope(scope);
+      b_.SetInsertPoint(next);
+    }
+    b_.CreateBr(done);
+    b_.SetInsertPoint(done);
+    return b_.CreateLoad(i32_, chosen_final);
+  }
+
+  // Records the deciding rule's charges and writes the row's decision.
+  void EmitCommit(llvm::Value* chosen) {
+    llvm::BasicBlock* written = Block("written");
+    llvm::BasicBlock* none = Block("otherwise");
+    llvm::SwitchInst* sw = b_.CreateSwitch(chosen, none);
+    auto write = [&](int32_t outcome, int32_t basis, int32_t rule, uint64_t flags) {
+      Out(kOutcome, C32(outcome), 4);
+      Out(kBasis, C32(basis), 4);
+      Out(kRule, C32(rule), 4);
+      if (flags) b_.CreateStore(b_.CreateOr(b_.CreateLoad(i64_, flags_), C64(static_cast<int64_t>(flags))), flags_);
+    };
+    b_.SetInsertPoint(none);
+    write(p_.outcome.otherwise, -1, -1, 0);
+    Out(kCap, C32(-1), 4);
+    Out(kCharged, C64(0), 8);
+    Out(kHeadroom, C64(0), 8);
+    b_.CreateBr(written);
+    for (size_t r = 0; r < p_.rules.size(); ++r) {
+      const ir::Rule& rule = p_.rules[r];
+      if (rule.outcome < 0 || rule.in_force.empty()) continue;
+      llvm::BasicBlock* block = Block("decided_by");
+      sw->addCase(llvm::cast<llvm::ConstantInt>(C32(static_cast<int32_t>(r))), block);
+      b_.SetInsertPoint(block);
+      write(rule.outcome, rule.basis, static_cast<int32_t>(r), FlagMask(rule));
+      for (size_t k = 0; k < rule.charges.size(); ++k) {
+        const uint32_t cap = rule.charges[k].cap;
+        const Trial& t = trials_[r][k];
+        llvm::Value* amount = b_.CreateLoad(i64_, t.amount);
+        llvm::Value* limit = b_.CreateLoad(i64_, t.limit);
+        llvm::Value* after = b_.CreateAdd(b_.CreateLoad(i64_, t.used), amount);
+        b_.CreateStore(after, b_.CreateLoad(ptr_, t.slot));
+        AddTo(UsageAt(cap, kCharges), C64(1));
+        llvm::Value* peak_at = UsageAt(cap, kPeak);
+        llvm::Value* limit_at = UsageAt(cap, kLimitAtPeak);
+        llvm::Value* higher = b_.CreateICmpSGT(after, b_.CreateLoad(i64_, peak_at));
+        b_.CreateStore(b_.CreateSelect(higher, after, b_.CreateLoad(i64_, peak_at)), peak_at);
+        b_.CreateStore(b_.CreateSelect(higher, limit, b_.CreateLoad(i64_, limit_at)), limit_at);
+        if (k == 0) {
+          Out(kCap, C32(static_cast<int32_t>(cap)), 4);
+          Out(kCharged, amount, 8);
+          Out(kHeadroom, b_.CreateSub(limit, after), 8);
+        }
+      }
+      if (rule.charges.empty()) {
+        Out(kCap, C32(-1), 4);
+        Out(kCharged, C64(0), 8);
+        Out(kHeadroom, C64(0), 8);
+      }
+      b_.CreateBr(written);
+    }
+    b_.SetInsertPoint(written);
+    for (size_t cap = 0; cap < refused_.size(); ++cap) {
+      if (refused_[cap]) AddTo(UsageAt(static_cast<uint32_t>(cap), kRefusals), b_.CreateLoad(i64_, refused_[cap]));
+    }
+    Out(kFlags, b_.CreateLoad(i64_, flags_), 8);
+  }
+
+  exec::RuleOrder order_;
+  llvm::BasicBlock* stop_ = nullptr;
+  llvm::AllocaInst* parts_ = nullptr;
+  llvm::AllocaInst* flags_ = nullptr;
+  std::vector<llvm::AllocaInst*> refused_;  // by cap: refusals on this row
+  std::vector<std::vector<Trial>> trials_;  // by rule, by charge
+  llvm::AllocaInst *period_known_ = nullptr, *period_day_ = nullptr;
+  llvm::AllocaInst *year_slot_ = nullptr, *quarter_slot_ = nullptr, *month_slot_ = nullptr;
+  llvm::Value *year_ = nullptr, *quarter_ = nullptr, *month_ = nullptr;
+  llvm::Value* args_loaded_[kFlags - kToDecider + 1] = {};
+};
+
+}  // namespace
+
+void EmitDecision(ModuleState& ms, const ir::Program& p, const Plan& plan, size_t kernel, llvm::Function* fn) {
+  DecisionEmitter(ms, p, plan, kernel, fn).EmitDecision();
+}
+
+}  // namespace edict::jit::emit
