@@ -41,7 +41,9 @@ enum UsageSlot : unsigned { kPeak = 0, kLimitAtPeak = 1, kCharges = 2, kRefusals
 class DecisionEmitter : public InstEmitter {
  public:
   DecisionEmitter(ModuleState& ms, const ir::Program& p, const Plan& plan, size_t kernel, llvm::Function* fn)
-      : InstEmitter(ms, p, plan, kernel, fn, /*fused=*/true), order_(exec::OrderRules(p)) {}
+      : InstEmitter(ms, p, plan, kernel, fn, /*fused=*/true), order_(exec::OrderRules(p)) {
+    FindShared();
+  }
 
   void EmitDecision() {
     llvm::BasicBlock* entry = Block("entry");
@@ -187,6 +189,51 @@ class DecisionEmitter : public InstEmitter {
     month_ = b_.CreateLoad(i64_, month_slot_);
   }
 
+  // What rule r reads: its condition, and its charges' amounts, cap keys
+  // and limits, with all they use (ascending: operands first).
+  std::vector<ir::InstId> Cone(size_t r) {
+    const ir::Rule& rule = p_.rules[r];
+    std::vector<uint8_t> in(p_.insts.size(), 0);
+    auto root = [&](ir::InstId i) {
+      if (i != ir::kNoInst) in[i] = 1;
+    };
+    root(rule.when);
+    for (const ir::Charge& ch : rule.charges) {
+      root(ch.amount);
+      for (ir::InstId k : p_.caps[ch.cap].keys) root(k);
+      for (const auto& l : p_.caps[ch.cap].limits) root(l.value);
+    }
+    std::vector<ir::InstId> cone;
+    for (size_t i = in.size(); i-- > 0;) {
+      if (in[i]) ForEachOperand(p_, p_.insts[i], [&](ir::InstId o) { in[o] = 1; });
+    }
+    for (size_t i = 0; i < in.size(); ++i) {
+      if (in[i] && p_.insts[i].op != Op::Const) cone.push_back(static_cast<ir::InstId>(i));
+    }
+    return cone;
+  }
+
+  // Values read by more than one rule (a `let` several rules use, a field)
+  // are computed once per row: on the path every later rule's code passes
+  // through (Prefetch), instead of in each rule's own branch, where the
+  // optimiser could not share them.
+  void FindShared() {
+    std::vector<uint32_t> readers(p_.insts.size(), 0);
+    cones_.resize(p_.rules.size());
+    for (size_t r = 0; r < p_.rules.size(); ++r) {
+      if (p_.rules[r].in_force.empty()) continue;
+      cones_[r] = Cone(r);
+      for (ir::InstId i : cones_[r]) ++readers[i];
+    }
+    shared_.assign(p_.insts.size(), 0);
+    for (size_t i = 0; i < readers.size(); ++i) shared_[i] = readers[i] > 1;
+  }
+  void Prefetch(size_t r) {
+    for (ir::InstId i : cones_[r]) {
+      if (shared_[i]) Operand(i);
+    }
+  }
+
   uint64_t FlagMask(const ir::Rule& r) {
     uint64_t mask = 0;
     for (uint32_t f : r.flags) mask |= uint64_t{1} << f;
@@ -200,6 +247,8 @@ class DecisionEmitter : public InstEmitter {
       const ir::Rule& r = p_.rules[i];
       if (r.in_force.empty() || r.flags.empty() || r.outcome >= 0) continue;
       llvm::BasicBlock* next = Block("flag_next");
+      Prefetch(i);
+      for (int32_t b = r.base; b >= 0; b = p_.rules[static_cast<size_t>(b)].base) Prefetch(static_cast<size_t>(b));
       const size_t scope = PushScope();
       Require(InForce(r), next, "flag_in_force");
       Require(Holds(i), next, "flag_holds");
@@ -326,6 +375,7 @@ class DecisionEmitter : public InstEmitter {
     for (uint32_t c : live) {
       const ir::Rule& cr = p_.rules[c];
       llvm::BasicBlock* next = Block("candidate_next");
+      Prefetch(c);
       const size_t scope = PushScope();
       Require(InForce(cr), next, "in_force");
       Require(Holds(c), next, "holds");
@@ -414,6 +464,8 @@ class DecisionEmitter : public InstEmitter {
   }
 
   exec::RuleOrder order_;
+  std::vector<std::vector<ir::InstId>> cones_;  // by rule (in force on some day)
+  std::vector<uint8_t> shared_;                 // by instruction: read by several rules
   llvm::BasicBlock* stop_ = nullptr;
   llvm::AllocaInst* parts_ = nullptr;
   llvm::AllocaInst* flags_ = nullptr;

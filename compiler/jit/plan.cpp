@@ -362,7 +362,7 @@ Plan MakePlan(const ir::Program& p, const PlanOptions& options) {
   return plan;
 }
 
-Plan MakeDecisionPlan(const ir::Program& p, std::string* why_not) {
+Plan MakeDecisionPlan(const ir::Program& p, const PlanOptions& options, std::string* why_not) {
   const size_t n = p.insts.size();
   Plan plan;
   plan.cls.assign(n, InstClass::kDead);
@@ -411,6 +411,11 @@ Plan MakeDecisionPlan(const ir::Program& p, std::string* why_not) {
       plan = Plan{};
       return plan;
     }
+  }
+  if (plan.compiled > options.max_decision_insts) {
+    *why_not = fmt::format("{} instructions, over {} for one function", plan.compiled, options.max_decision_insts);
+    plan = Plan{};
+    return plan;
   }
   plan.dead = n - plan.compiled - plan.constants;
   plan.kernels.push_back(std::move(kernel));

@@ -94,13 +94,19 @@ struct PlanOptions {
   // the stdlib regimes (1M rows): with 24 to 32, kernels run 2 to 3 times
   // faster than as one kernel of 63 instructions; 12 or 48 are slower.
   size_t max_kernel_streams = 32;
+  // The compiled decision step is one function (optimised as a whole, its
+  // compile time grows faster than linearly): over this many instructions,
+  // the program keeps the column kernels and the shared decision step, whose
+  // kernels compile in parallel. The rule library's regimes have 50 to 150.
+  size_t max_decision_insts = 1000;
 };
 Plan MakePlan(const ir::Program& p, const PlanOptions& options = {});
 
 // The plan of the compiled decision step: one kernel with `decision` set,
 // which computes what the rules read and decides each row as exec::Decider
 // does (decide_llvm.cpp), or no kernels, with *why_not saying why, when the
-// program reads something the JIT does not compile or has more than 64 flags.
-Plan MakeDecisionPlan(const ir::Program& p, std::string* why_not);
+// program reads something the JIT does not compile, has more than 64 flags
+// or is too large (options.max_decision_insts).
+Plan MakeDecisionPlan(const ir::Program& p, const PlanOptions& options, std::string* why_not);
 
 }  // namespace edict::jit
