@@ -13,8 +13,10 @@ Modes:
                        args, optional .edict files; run as run_golden.py does),
                        plain and with --explain
   dirty REGIME         a dirty ledger (tools/gen_ledger.py ROWS SEED X --dirty
-                       RATE) under a stdlib regime, plain, --explain, and JSON
-                       lines
+                       RATE) under a stdlib regime, plain (the JIT's decision
+                       step must be the compiled one), plain with
+                       EDICT_JIT_DECIDE=0 (column kernels and the shared
+                       decision step), --explain, and JSON lines
   inline [FILES...]    `edict test` (the inline tests of FILES, or the stdlib)
 
 When the JIT is not built (--jit-built OFF), exits 77, which CTest reports as
@@ -55,11 +57,16 @@ def run(cmd, cwd=None):
     return p.returncode, p.stdout, p.stderr.decode("utf-8", "replace")
 
 
+LAST_JIT_STDERR = ""
+
+
 def compare(what, cmd, cwd, problems, need_stats=True):
     """Runs cmd with each backend; returns the JIT's compiled-instruction count."""
     before = len(problems)
     code_i, out_i, err_i = run(cmd + ["--backend", "interp"], cwd)
     code_j, out_j, err_j = run(cmd + ["--backend", "jit"], cwd)
+    global LAST_JIT_STDERR
+    LAST_JIT_STDERR = err_j
     if code_i != code_j:
         problems.append("%s: exit %d with interp, %d with jit\n  interp stderr: %s\n  jit stderr: %s" % (
             what, code_i, code_j, err_i.strip()[-500:], err_j.strip()[-500:]))
@@ -137,6 +144,14 @@ def compare_mode(a, edict):
         cmd = [edict, "run", "--regime", regime, "--input", ledger]
         what = "dirty ledger under %s" % regime
         compiled = compare(what, cmd + ["--output", "-"], None, problems)
+        # The rule library's regimes are small enough for the compiled
+        # decision step: that is what this run must have compared.
+        if "decision step compiled" not in LAST_JIT_STDERR:
+            problems.append("%s: the decision step was not compiled: %s" % (what, LAST_JIT_STDERR.strip()[-300:]))
+        # And the JIT's other path, column kernels with the shared decision step.
+        ENV["EDICT_JIT_DECIDE"] = "0"
+        compare(what + " (EDICT_JIT_DECIDE=0)", cmd + ["--output", "-"], None, problems)
+        del ENV["EDICT_JIT_DECIDE"]
         compare(what + " --explain", cmd + ["--output", "-", "--explain"], None, problems)
         compare(what + " --threads 1", cmd + ["--output", "-", "--threads", "1"], None, problems)
         # JSON lines go to a file: compare the files.
