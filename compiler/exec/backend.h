@@ -22,6 +22,7 @@ class Interner {
  public:
   explicit Interner(const std::vector<std::string>& constants);
   int64_t Intern(std::string_view s);
+  size_t size() const { return texts_.size(); }  // ids are 0 .. size() - 1
   const std::string& Text(int64_t id) const { return texts_.at(static_cast<size_t>(id)); }
 
  private:

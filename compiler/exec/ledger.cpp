@@ -157,7 +157,7 @@ bool LedgerReader::Open(const std::string& path, std::string* error) {
   return true;
 }
 
-void LedgerReader::ReadRow(const rt::CsvRow& row, Batch& b, size_t r) {
+void LedgerReader::ReadRow(const rt::CsvRow& row, Batch& b, size_t r, Interner& texts) const {
   b.line[r] = row.line;
   b.error[r].clear();
   b.id[r].clear();
@@ -187,38 +187,99 @@ void LedgerReader::ReadRow(const rt::CsvRow& row, Batch& b, size_t r) {
       col.i64[r] = -1;  // never read
       continue;
     }
-    std::string why = ParseValue(p_, p_.fields[i], row.fields[static_cast<size_t>(c)], texts_, col, r);
+    std::string why = ParseValue(p_, p_.fields[i], row.fields[static_cast<size_t>(c)], texts, col, r);
     if (!why.empty()) {
       fail(why);
       return;
     }
   }
-  if (!as_of_) {
-    int32_t d = static_cast<int32_t>(b.fields[static_cast<size_t>(date_field_)].i64[r]);
-    b.day[r] = d;
-    if (d < last_day_) {
-      if (backwards_++ == 0) first_backwards_line_ = row.line;
-    }
+  if (!as_of_) b.day[r] = static_cast<int32_t>(b.fields[static_cast<size_t>(date_field_)].i64[r]);
+}
+
+void LedgerReader::Size(const ir::Program& p, Batch& b) {
+  b.fields.resize(p.fields.size());
+  for (size_t i = 0; i < p.fields.size(); ++i) b.fields[i].Resize(kBatchRows, p.fields[i].ty == ir::Ty::Dec);
+  b.line.resize(kBatchRows);
+  b.error.resize(kBatchRows);
+  b.day.resize(kBatchRows);
+  b.id.resize(kBatchRows);
+}
+
+void LedgerReader::Account(const Batch& b) {
+  rows_ += b.rows;
+  if (as_of_) return;
+  for (size_t r = 0; r < b.rows; ++r) {
+    if (!b.error[r].empty()) continue;
+    const int32_t d = b.day[r];
+    if (d < last_day_ && backwards_++ == 0) first_backwards_line_ = b.line[r];
     last_day_ = std::max(last_day_, d);
   }
 }
 
 bool LedgerReader::Next(Batch& b) {
-  b.fields.resize(p_.fields.size());
-  for (size_t i = 0; i < p_.fields.size(); ++i) b.fields[i].Resize(kBatchRows, p_.fields[i].ty == ir::Ty::Dec);
-  b.line.resize(kBatchRows);
-  b.error.resize(kBatchRows);
-  b.day.resize(kBatchRows);
-  b.id.resize(kBatchRows);
+  Size(p_, b);
   size_t r = 0;
   rt::CsvRow row;
   while (r < kBatchRows && csv_->Next(&row)) {
-    ReadRow(row, b, r);
+    ReadRow(row, b, r, texts_);
     ++r;
   }
   b.rows = r;
-  rows_ += r;
+  Account(b);
   return r > 0;
+}
+
+bool LedgerReader::NextRaw(RawBatch& raw) {
+  raw.rows.resize(kBatchRows);
+  raw.bytes.clear();
+  // Field offsets first (bytes may move as it grows), views at the end.
+  std::vector<std::pair<size_t, size_t>>& spans = spans_;
+  spans.clear();
+  rt::CsvRow row;
+  size_t r = 0;
+  while (r < kBatchRows && csv_->Next(&row)) {
+    rt::CsvRow& to = raw.rows[r];
+    to.line = row.line;
+    to.error = row.error;
+    to.error_column = row.error_column;
+    to.raw = {};
+    to.fields.resize(row.fields.size());
+    // Unquoted fields lie in the record's text: one copy of it serves them
+    // all. Otherwise (a quoted field, unquoted elsewhere) field by field.
+    const char* text = row.raw.data();
+    const size_t start = raw.bytes.size();
+    bool inside = text != nullptr;
+    for (std::string_view f : row.fields) {
+      inside = inside && (f.empty() || (f.data() >= text && f.data() + f.size() <= text + row.raw.size()));
+    }
+    if (inside) {
+      raw.bytes.append(row.raw);
+      for (std::string_view f : row.fields) {
+        spans.emplace_back(f.empty() ? start : start + static_cast<size_t>(f.data() - text), f.size());
+      }
+    } else {
+      for (std::string_view f : row.fields) {
+        spans.emplace_back(raw.bytes.size(), f.size());
+        raw.bytes.append(f);
+      }
+    }
+    ++r;
+  }
+  raw.count = r;
+  size_t k = 0;
+  for (size_t i = 0; i < r; ++i) {
+    for (std::string_view& f : raw.rows[i].fields) {
+      f = std::string_view(raw.bytes.data() + spans[k].first, spans[k].second);
+      ++k;
+    }
+  }
+  return r > 0;
+}
+
+void LedgerReader::Convert(const RawBatch& raw, Batch& b, Interner& texts) const {
+  Size(p_, b);
+  for (size_t r = 0; r < raw.count; ++r) ReadRow(raw.rows[r], b, r, texts);
+  b.rows = raw.count;
 }
 
 bool LoadTable(const ir::Program& p, size_t table, const std::string& path, Interner& texts, BoundTable* out,

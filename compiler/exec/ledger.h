@@ -24,6 +24,14 @@ int JudgedDateField(const ir::Program& p);
 std::string ParseValue(const ir::Program& p, const ir::Field& f, std::string_view text, Interner& texts,
                        Column& col, size_t r);
 
+// Up to kBatchRows records as the CSV reader split them, their fields
+// copied: what LedgerReader::Convert turns into a batch, on any thread.
+struct RawBatch {
+  std::vector<rt::CsvRow> rows;  // rows[0, count): fields view `bytes`
+  size_t count = 0;
+  std::string bytes;
+};
+
 class LedgerReader {
  public:
   LedgerReader(const ir::Program& p, Interner& texts, std::optional<int32_t> as_of)
@@ -33,13 +41,27 @@ class LedgerReader {
   bool Open(const std::string& path, std::string* error);
   // Fills `b` with up to kBatchRows rows; false when no rows were left.
   bool Next(Batch& b);
+  // Next in three steps, for reading on several threads (exec/run.cpp):
+  // NextRaw splits the next records (in order, one thread); Convert parses
+  // and checks their values into `b`, interning texts into `texts` (any
+  // thread, each with its own Interner, whose ids the caller maps to the
+  // run's); Account counts the batch's rows and the dates that go backwards
+  // (in order, one thread).
+  bool NextRaw(RawBatch& raw);
+  void Convert(const RawBatch& raw, Batch& b, Interner& texts) const;
+  void Account(const Batch& b);
+  // Whether field i is read as a text id (a Text field some rule reads).
+  bool InternsField(size_t i) const {
+    return p_.fields[i].ty == ir::Ty::Text && !skip_field_[i] && column_of_field_[i] >= 0;
+  }
   uint64_t rows_read() const { return rows_; }
   uint64_t bytes_hint() const { return 0; }
   uint64_t dates_backwards() const { return backwards_; }
   uint64_t first_backwards_line() const { return first_backwards_line_; }
 
  private:
-  void ReadRow(const rt::CsvRow& row, Batch& b, size_t r);
+  void ReadRow(const rt::CsvRow& row, Batch& b, size_t r, Interner& texts) const;
+  static void Size(const ir::Program& p, Batch& b);
 
   const ir::Program& p_;
   Interner& texts_;
@@ -53,6 +75,7 @@ class LedgerReader {
   uint64_t rows_ = 0;
   int32_t last_day_ = INT32_MIN;
   uint64_t backwards_ = 0, first_backwards_line_ = 0;
+  std::vector<std::pair<size_t, size_t>> spans_;  // NextRaw's scratch
 };
 
 // Loads `--table NAME=FILE` into a BoundTable; false with `error` set.

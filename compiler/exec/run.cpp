@@ -18,6 +18,7 @@
 #include "edict/runtime/date.h"
 #include "exec/backend.h"
 #include "exec/ledger.h"
+#include "exec/parallel_reader.h"
 
 namespace edict::exec {
 namespace {
@@ -294,6 +295,12 @@ RunSummary RunLedger(const ir::Program& p, const SourceManager& sm, const RunOpt
     make_backend();
     Batch batch;
     while (reader.Next(batch)) process(batch);
+  } else if (o.threads >= 3) {
+    // Records split on one thread, values parsed on N - 2 (ParallelReader),
+    // judged and written here, in order.
+    ParallelReader parallel(p, reader, texts, static_cast<size_t>(o.threads) - 2);
+    make_backend();
+    while (const Batch* b = parallel.Next()) process(*b);
   } else {
     // Two stages: a reader thread parses batches ahead while this thread
     // evaluates, decides and writes them in order, so the output is the same

@@ -22,7 +22,7 @@ struct RunOptions {
   bool explain = false;
   std::map<std::string, std::string> tables; // NAME -> CSV file
   bool progress = false;                     // progress bar on stderr
-  int threads = 1;                           // 2+: read the ledger on its own thread
+  int threads = 1;                           // 2: a reader thread; 3+: ParallelReader
   std::string backend = "interp";            // "interp" or "jit" (exec::CreateBackend)
 };
 

@@ -45,12 +45,14 @@ def main():
     code_dirty, err_dirty = run(a.edict, a.regime, dirty, out_dirty)
     code_clean, err_clean = run(a.edict, a.regime, clean, out_clean)
     problems = []
-    # One thread or two: the same bytes.
-    out_one = os.path.join(a.work, "dirty.one-thread.csv")
-    run(a.edict, a.regime, dirty, out_one, threads=1)
-    with open(out_one, "rb") as f1, open(out_dirty, "rb") as f2:
-        if f1.read() != f2.read():
-            problems.append("--threads 1 and --threads 2 wrote different output")
+    # One thread, two (a reader thread) or more (values parsed on N - 2
+    # threads): the same bytes.
+    for threads in (1, 3, 4):
+        out_t = os.path.join(a.work, "dirty.threads-%d.csv" % threads)
+        run(a.edict, a.regime, dirty, out_t, threads=threads)
+        with open(out_t, "rb") as f1, open(out_dirty, "rb") as f2:
+            if f1.read() != f2.read():
+                problems.append("--threads %d and --threads 2 wrote different output" % threads)
     if code_dirty != 3:
         problems.append("dirty run: exit %d, expected 3 (some rows rejected)\n%s" % (code_dirty, err_dirty))
     if code_clean != 0:

@@ -1,0 +1,81 @@
+// Reading a ledger on several threads (`edict run --threads N`, N >= 3), in
+// three stages:
+//
+//   one thread splits the CSV into records, in order (LedgerReader::NextRaw);
+//   N - 2 workers parse and check the values of whole batches at once
+//     (LedgerReader::Convert), each interning texts into its own Interner;
+//   the caller's thread (Next) takes the batches back in ledger order, maps
+//     each worker's text ids to the run's Interner and counts the rows
+//     (LedgerReader::Account).
+//
+// So the batches, and everything judged from them, are the same as when one
+// thread reads: only which text gets which id can differ, and ids are only
+// ever compared for equality. Rows of one batch stay together and batches
+// stay in order, so caps are charged in ledger order.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "exec/backend.h"
+#include "exec/batch.h"
+#include "exec/ledger.h"
+#include "ir/ir.h"
+
+namespace edict::exec {
+
+class ParallelReader {
+ public:
+  // `reader` must be open; `texts` is the run's Interner (read and written
+  // only by the caller's thread from now on). Starts 1 + workers threads.
+  ParallelReader(const ir::Program& p, LedgerReader& reader, Interner& texts, size_t workers);
+  ~ParallelReader();
+  ParallelReader(const ParallelReader&) = delete;
+  ParallelReader& operator=(const ParallelReader&) = delete;
+
+  // The next batch in ledger order, valid until the next call; null at the end.
+  const Batch* Next();
+
+ private:
+  struct Job {
+    uint64_t seq = 0;
+    RawBatch raw;
+    Batch batch;
+    size_t worker = 0;
+    size_t first_new = 0;               // the worker's Interner size before this batch
+    std::vector<std::string> new_texts; // texts it interned for this batch, by id from first_new
+  };
+
+  void Split();
+  void Work(size_t w);
+
+  const ir::Program& p_;
+  LedgerReader& reader_;
+  Interner& texts_;
+  std::vector<size_t> text_fields_;  // fields read as text ids
+
+  std::mutex m_;
+  std::condition_variable cv_;
+  std::deque<std::unique_ptr<Job>> todo_;          // split, not yet converted, in order
+  std::map<uint64_t, std::unique_ptr<Job>> done_;  // converted, by seq
+  std::vector<std::unique_ptr<Job>> free_;         // for reuse
+  size_t in_flight_ = 0;                           // jobs taken by Split and not yet given back
+  size_t max_in_flight_;
+  bool split_done_ = false, stopping_ = false;
+  uint64_t total_ = 0;  // jobs split, once split_done_
+  uint64_t next_ = 0;   // the seq Next returns next
+
+  std::vector<std::unique_ptr<Interner>> locals_;  // by worker
+  std::vector<std::vector<int64_t>> to_run_;       // by worker: local id -> the run's id
+  std::unique_ptr<Job> current_;                   // returned by the last Next
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace edict::exec
