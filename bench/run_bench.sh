@@ -153,7 +153,7 @@ log "csv_bench"
 for n in "${SIZES[@]}"; do
   for regime in "${REGIMES[@]}"; do
     for backend in interp jit; do
-      for threads in 1 2; do
+      for threads in 1 2 3; do
         for rep in $(seq "$E2E_RUNS"); do
           log "edict run $regime $n rows --backend $backend --threads $threads ($rep/$E2E_RUNS)"
           /usr/bin/time -v -o "$RAW/time.txt" "$EDICT" run --regime "$regime" --input "${LEDGER[$n]}" \
@@ -458,7 +458,7 @@ w('# which runs:')
 w('cmake -S . -B BUILD -G Ninja -DCMAKE_BUILD_TYPE=Release -DEDICT_BUILD_BENCHMARKS=ON')
 w('cmake --build BUILD -j2 --target edict edict_bench csv_bench')
 w('python3 tools/gen_ledger.py 1000000 42 BUILD/bench-data/ledger_1m.csv      # and 10000000 42 ..._10m.csv')
-w('BUILD/bench/edict_bench --regime R --input LEDGER --runs N --output BUILD/bench-data/bench_out.csv --json ...')
+w('BUILD/bench/edict_bench --regime R --input LEDGER --runs N --output BUILD/bench-data/bench_out.csv --backends interp,jit,jit-columns,hand --json ...')
 w('BUILD/bench/edict_bench --regime R --input VERIFY_LEDGER --runs 1 --table entity_list=... --table listed_ownership=...')
 w('BUILD/bench/csv_bench --mb 130 --dir BUILD/bench-data --passes 3')
 w('/usr/bin/time -v BUILD/compiler/edict run --regime R --input LEDGER --output /tmp/out.csv --backend B --threads T')
