@@ -4,6 +4,7 @@
 // whole batch at once (the JIT compiles exactly this interface).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -48,6 +49,11 @@ struct Batch {
   std::vector<std::string> error;  // non-empty: the row could not be read
   std::vector<int32_t> day;        // the date the row is judged on (its date, or --as-of)
   std::vector<std::string> id;     // the key field as written, for output
+  // What the ledger reader knows of the batch, so that a backend need not
+  // look: how many rows have `error` set (SIZE_MAX: not counted), and
+  // whether no field holds kError (the reader writes kOk or kAbsent only).
+  size_t error_rows = SIZE_MAX;
+  bool fields_without_errors = false;
 };
 
 }  // namespace edict::exec

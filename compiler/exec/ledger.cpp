@@ -225,6 +225,7 @@ bool LedgerReader::Next(Batch& b) {
     ++r;
   }
   b.rows = r;
+  Checked(b);
   Account(b);
   return r > 0;
 }
@@ -280,6 +281,13 @@ void LedgerReader::Convert(const RawBatch& raw, Batch& b, Interner& texts) const
   Size(p_, b);
   for (size_t r = 0; r < raw.count; ++r) ReadRow(raw.rows[r], b, r, texts);
   b.rows = raw.count;
+  Checked(b);
+}
+
+void LedgerReader::Checked(Batch& b) {
+  b.error_rows = 0;
+  for (size_t r = 0; r < b.rows; ++r) b.error_rows += !b.error[r].empty();
+  b.fields_without_errors = true;
 }
 
 bool LoadTable(const ir::Program& p, size_t table, const std::string& path, Interner& texts, BoundTable* out,

@@ -62,6 +62,7 @@ class LedgerReader {
  private:
   void ReadRow(const rt::CsvRow& row, Batch& b, size_t r, Interner& texts) const;
   static void Size(const ir::Program& p, Batch& b);
+  static void Checked(Batch& b);  // sets error_rows and fields_without_errors
 
   const ir::Program& p_;
   Interner& texts_;

@@ -50,10 +50,16 @@ class JitBackend final : public exec::Backend {
     // reader makes none, but a batch may carry them; the compiled code
     // assumes there are none).
     uint8_t* __restrict to_decider = to_decider_.data();  // restrict: the loops below vectorise
-    for (size_t r = 0; r < rows; ++r) to_decider[r] = batch.error[r].empty() ? 0 : 1;
-    for (const exec::Column& f : batch.fields) {
-      const uint8_t* __restrict status = f.status.data();
-      for (size_t r = 0; r < rows; ++r) to_decider[r] |= status[r] == exec::kError;
+    if (batch.error_rows == 0) {
+      std::fill(to_decider, to_decider + rows, uint8_t{0});
+    } else {
+      for (size_t r = 0; r < rows; ++r) to_decider[r] = batch.error[r].empty() ? 0 : 1;
+    }
+    if (!batch.fields_without_errors) {
+      for (const exec::Column& f : batch.fields) {
+        const uint8_t* __restrict status = f.status.data();
+        for (size_t r = 0; r < rows; ++r) to_decider[r] |= status[r] == exec::kError;
+      }
     }
     for (auto* v : {&outcome_, &basis_, &rule_, &cap_}) v->resize(rows);
     for (auto* v : {&charged_, &headroom_}) v->resize(rows);
