@@ -286,13 +286,11 @@ int Main(int argc, char** argv) {
   run->add_option("--input", s.run.input, "the ledger (CSV with a header row)")->required();
   run->add_option("--output", s.run.output, "where to write decisions: FILE.csv, FILE.jsonl or - (stdout)");
   run->add_option("--as-of", s.as_of, "judge every row as if on this date (YYYY-MM-DD)");
-  // One more thread than cores: the thread that splits records is light
-  // (measured on 2 cores, 10M rows: 3 threads 4.4 s, 2 threads 5.3 s).
-  const unsigned cores = std::thread::hardware_concurrency();
-  s.run.threads = cores >= 2 ? static_cast<int>(std::min(cores + 1, 16u)) : 1;
+  s.run.threads = 0;  // exec::DefaultThreads
   run->add_option("--threads", s.run.threads,
                   "threads (1: all in one; 2: the ledger is read on its own thread; N >= 3: records split on one, "
-                  "values parsed on N - 2); the output is the same")
+                  "values parsed on N - 2); the output is the same (default: the cores + 1 with the JIT, the cores "
+                  "with the interpreter)")
       ->check(CLI::Range(1, 64));
   run->add_flag("--explain", s.run.explain, "add a JSON trace per row: rules in force, overrides, caps too full");
   run->add_option("--table", s.tables, "bind a table declared in the rules to a CSV file: NAME=FILE")

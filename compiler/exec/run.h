@@ -22,7 +22,7 @@ struct RunOptions {
   bool explain = false;
   std::map<std::string, std::string> tables; // NAME -> CSV file
   bool progress = false;                     // progress bar on stderr
-  int threads = 1;                           // 2: a reader thread; 3+: ParallelReader
+  int threads = 1;  // 1; 2: a reader thread; 3+: ParallelReader; 0: DefaultThreads(backend)
   std::string backend = "interp";            // "interp" or "jit" (exec::CreateBackend)
 };
 
@@ -35,6 +35,10 @@ struct RunSummary {
   std::string fatal;                          // set when the run could not start
   std::string backend_report;                 // what the backend did (the JIT: what it compiled)
 };
+
+// The threads `edict run` uses when not told: 1 on one core; else, with
+// the JIT, one more than the cores; with the interpreter, the cores (at most 16).
+int DefaultThreads(const std::string& backend);
 
 RunSummary RunLedger(const ir::Program& p, const SourceManager& sm, const RunOptions& o);
 
