@@ -23,6 +23,10 @@
 // the others the code below mirrors decide.cpp step by step.
 #include <llvm/IR/Constants.h>
 
+#include <algorithm>
+#include <map>
+#include <tuple>
+
 #include "exec/decide.h"
 #include "jit/inst_emitter.h"
 
@@ -42,6 +46,7 @@ class DecisionEmitter : public InstEmitter {
  public:
   DecisionEmitter(ModuleState& ms, const ir::Program& p, const Plan& plan, size_t kernel, llvm::Function* fn)
       : InstEmitter(ms, p, plan, kernel, fn, /*fused=*/true), order_(exec::OrderRules(p)) {
+    Canonicalise();
     FindShared();
   }
 
@@ -207,10 +212,34 @@ class DecisionEmitter : public InstEmitter {
     for (size_t i = in.size(); i-- > 0;) {
       if (in[i]) ForEachOperand(p_, p_.insts[i], [&](ir::InstId o) { in[o] = 1; });
     }
+    std::vector<uint8_t> seen(in.size(), 0);
     for (size_t i = 0; i < in.size(); ++i) {
-      if (in[i] && p_.insts[i].op != Op::Const) cone.push_back(static_cast<ir::InstId>(i));
+      const ir::InstId k = canon_[i];
+      if (in[i] && p_.insts[i].op != Op::Const && !seen[k]) {
+        seen[k] = 1;
+        cone.push_back(k);
+      }
     }
+    std::sort(cone.begin(), cone.end());
     return cone;
+  }
+
+  // Identical instructions written at several places in the rules (the same
+  // `in` test in two rules, say) are computed once: a value in error only
+  // ever makes the row go to exec::Decider, which reports the origin from
+  // the columns, so the origin an instruction carries does not matter here.
+  void Canonicalise() {
+    const size_t n = p_.insts.size();
+    canon_.resize(n);
+    std::map<std::tuple<int, int, bool, uint32_t, uint32_t, uint32_t, int64_t>, ir::InstId> first;
+    auto c = [&](ir::InstId i) { return i == ir::kNoInst || i >= n ? i : canon_[i]; };
+    for (size_t i = 0; i < n; ++i) {
+      const ir::Inst& in = p_.insts[i];
+      const uint32_t b = in.op == Op::TableGet ? in.b : c(in.b);  // TableGet's b is a column index
+      auto key = std::make_tuple(static_cast<int>(in.op), static_cast<int>(in.ty), in.optional, c(in.a), b, c(in.c),
+                                 in.imm);
+      canon_[i] = first.emplace(key, static_cast<ir::InstId>(i)).first->second;
+    }
   }
 
   // Values read by more than one rule (a `let` several rules use, a field)

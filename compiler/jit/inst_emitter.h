@@ -179,6 +179,7 @@ class InstEmitter {
   // The value of an operand for this row: a constant, computed earlier in
   // this kernel, or loaded from its column (computed by an earlier step).
   Val Operand(ir::InstId id) {
+    if (!canon_.empty()) id = canon_[id];
     auto it = ssa_.find(id);
     if (it != ssa_.end()) return it->second;
     const ir::Inst& in = p_.insts[id];
@@ -559,6 +560,11 @@ class InstEmitter {
   llvm::Value* tables_[8] = {};
   std::unordered_map<uint64_t, llvm::Value*> bases_;
   bool fused_;
+  // If set (by the decision step): the first instruction that computes the
+  // same value as each one (same operation, type and canonical operands),
+  // which Operand computes instead. Only where error origins are never
+  // written: identical instructions differ in their origin alone.
+  std::vector<ir::InstId> canon_;
   std::unordered_map<ir::InstId, Val> ssa_;  // this row's values, usable at the insertion point
   std::vector<ir::InstId> ssa_log_;          // ssa_'s keys, in the order added
 };
