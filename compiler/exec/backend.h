@@ -42,7 +42,7 @@ struct BoundTable {
 };
 
 class Decider;
-struct Decision;
+struct Decisions;
 
 class Backend {
  public:
@@ -53,7 +53,7 @@ class Backend {
   // row r's decision. By default Evaluate, then decider.Decide (decide.cpp).
   // A backend that compiles the decision step too must decide every row
   // exactly as the decider would; `values` is then scratch space.
-  virtual void Judge(const Batch& batch, std::vector<Column>& values, Decider& decider, std::vector<Decision>& out);
+  virtual void Judge(const Batch& batch, std::vector<Column>& values, Decider& decider, Decisions& out);
   virtual std::string Name() const = 0;
 };
 

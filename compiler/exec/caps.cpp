@@ -12,11 +12,16 @@ size_t CapStore::KeyHash::operator()(const Key& k) const {
   return static_cast<size_t>(h);
 }
 
-void CapStore::SwitchPeriod(PerCap& c, int64_t period) {
-  Pages& pages = c.periods[period];
-  if (pages.empty()) pages.resize(static_cast<size_t>(kDenseKeys / kPageSize));
-  c.period = period;
-  c.pages = &pages;
+int64_t* CapStore::NewPage() {
+  owned_.emplace_back(new int64_t[kPageSize]());
+  return owned_.back().get();
+}
+
+void CapStore::SwitchPeriod(uint32_t cap, int64_t period) {
+  std::vector<int64_t*>& pages = periods_[cap][period];
+  if (pages.empty()) pages.resize(static_cast<size_t>(kDenseKeys / kPageSize), nullptr);
+  dense_[cap].period = period;
+  dense_[cap].pages = pages.data();
 }
 
 int64_t* CapStore::SlowSlot(uint32_t cap, int64_t period, const int64_t* parts, uint32_t n) {

@@ -23,8 +23,20 @@ namespace edict::exec {
 class CapStore {
  public:
   static constexpr uint32_t kMaxKeys = 6;  // ir::Lower refuses caps with more
+  static constexpr int kPageBits = 12;
+  static constexpr int64_t kPageSize = int64_t{1} << kPageBits;
+  static constexpr int64_t kDenseKeys = int64_t{1} << 24;
 
-  explicit CapStore(size_t caps) : caps_(caps) {}
+  // Per cap, where its dense counters are: the JIT's compiled decision step
+  // reads this (kernel.h) to find a counter without a call. `pages` (for
+  // `period`) holds kDenseKeys / kPageSize page pointers, null for a page
+  // not made yet; the counter of key k is pages[k >> kPageBits][k & (kPageSize - 1)].
+  struct Dense {
+    int64_t period = INT64_MIN;  // no period yet
+    int64_t** pages = nullptr;
+  };
+
+  explicit CapStore(size_t caps) : dense_(caps), periods_(caps) {}
 
   // The counter of `cap` in `period` for the key values parts[0..n) (an
   // absent key value is INT64_MIN); 0 the first time it is asked for.
@@ -32,26 +44,19 @@ class CapStore {
     if (n <= 1) {
       const int64_t k = n == 0 ? 0 : parts[0];
       if (k >= 0 && k < kDenseKeys) {
-        PerCap& c = caps_[cap];
-        if (c.period != period || !c.pages) SwitchPeriod(c, period);
-        std::unique_ptr<int64_t[]>& page = (*c.pages)[static_cast<size_t>(k >> kPageBits)];
+        Dense& d = dense_[cap];
+        if (d.period != period || !d.pages) SwitchPeriod(cap, period);
+        int64_t*& page = d.pages[k >> kPageBits];
         if (!page) page = NewPage();
-        return &page[static_cast<size_t>(k & (kPageSize - 1))];
+        return &page[k & (kPageSize - 1)];
       }
     }
     return SlowSlot(cap, period, parts, n);
   }
 
+  const Dense* dense() const { return dense_.data(); }
+
  private:
-  static constexpr int kPageBits = 12;
-  static constexpr int64_t kPageSize = int64_t{1} << kPageBits;
-  static constexpr int64_t kDenseKeys = int64_t{1} << 24;
-  using Pages = std::vector<std::unique_ptr<int64_t[]>>;  // kDenseKeys / kPageSize entries
-  struct PerCap {
-    int64_t period = INT64_MIN;
-    Pages* pages = nullptr;                      // of `period`
-    std::unordered_map<int64_t, Pages> periods;  // node-based: Pages never move
-  };
   struct Key {
     uint32_t cap;
     uint32_t n;
@@ -65,11 +70,15 @@ class CapStore {
     size_t operator()(const Key& k) const;
   };
 
-  static std::unique_ptr<int64_t[]> NewPage() { return std::unique_ptr<int64_t[]>(new int64_t[kPageSize]()); }
-  void SwitchPeriod(PerCap& c, int64_t period);
+  int64_t* NewPage();
+  void SwitchPeriod(uint32_t cap, int64_t period);
   int64_t* SlowSlot(uint32_t cap, int64_t period, const int64_t* parts, uint32_t n);
 
-  std::vector<PerCap> caps_;
+  std::vector<Dense> dense_;  // by cap; never resized (the JIT holds its address)
+  // By cap, by period: the page pointers (each vector sized once, so its
+  // data never moves; node-based map: vectors never move).
+  std::vector<std::unordered_map<int64_t, std::vector<int64_t*>>> periods_;
+  std::vector<std::unique_ptr<int64_t[]>> owned_;     // every page
   std::unordered_map<Key, int64_t, KeyHash> other_;  // node-based: counters never move
 };
 

@@ -61,14 +61,63 @@ std::string Decider::RuleRef(size_t rule) const {
   return r.citation.empty() ? "`" + r.name + "`" : fmt::format("`{}` ({})", r.name, r.citation);
 }
 
-void Backend::Judge(const Batch& batch, std::vector<Column>& values, Decider& decider, std::vector<Decision>& out) {
+void Decisions::Reset(size_t n, size_t flag_count, bool with_explain) {
+  // Only an ERROR row has a reason.
+  for (size_t r = 0; r < rows; ++r) {
+    if (error[r]) reason[r].clear();
+  }
+  for (std::string& e : explain) e.clear();
+  rows = n;
+  flag_words = std::max<size_t>(1, (flag_count + 63) / 64);
+  error.assign(n, 0);
+  for (auto* v : {&outcome, &basis, &rule, &cap}) v->resize(n);
+  for (auto* v : {&charged, &headroom}) v->resize(n);
+  flags.assign(n * flag_words, 0);
+  reason.resize(n);
+  explain.resize(with_explain ? n : 0);
+}
+
+void Decisions::Take(size_t r, Decision& d) {
+  error[r] = d.error;
+  if (d.error) reason[r].swap(d.reason);
+  outcome[r] = d.outcome;
+  basis[r] = d.basis;
+  rule[r] = d.rule;
+  cap[r] = d.cap;
+  charged[r] = d.charged;
+  headroom[r] = d.headroom;
+  uint64_t* words = &flags[r * flag_words];
+  std::fill(words, words + flag_words, uint64_t{0});
+  for (uint32_t f : d.flags) words[f / 64] |= uint64_t{1} << (f % 64);
+  if (!explain.empty()) explain[r].swap(d.explain);
+}
+
+Decision Decisions::At(size_t r) const {
+  Decision d;
+  d.error = error[r] != 0;
+  d.reason = reason[r];
+  d.outcome = outcome[r];
+  d.basis = basis[r];
+  d.rule = rule[r];
+  d.cap = cap[r];
+  d.charged = charged[r];
+  d.headroom = headroom[r];
+  ForEachFlag(r, [&](uint32_t f) { d.flags.push_back(f); });
+  if (!explain.empty()) d.explain = explain[r];
+  return d;
+}
+
+void Backend::Judge(const Batch& batch, std::vector<Column>& values, Decider& decider, Decisions& out) {
   Evaluate(batch, values);
   decider.Decide(batch, values, out);
 }
 
-void Decider::Decide(const Batch& batch, const std::vector<Column>& values, std::vector<Decision>& out) {
-  out.resize(batch.rows);
-  for (size_t row = 0; row < batch.rows; ++row) DecideOne(batch, row, values, out[row]);
+void Decider::Decide(const Batch& batch, const std::vector<Column>& values, Decisions& out) {
+  out.Reset(batch.rows, p_.flags.size(), explain_);
+  for (size_t row = 0; row < batch.rows; ++row) {
+    DecideOne(batch, row, values, scratch_);
+    out.Take(row, scratch_);
+  }
 }
 
 void Decider::DecideOne(const Batch& batch, size_t row, const std::vector<Column>& values, Decision& d) {

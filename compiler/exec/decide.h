@@ -28,8 +28,14 @@ struct Decision {
   std::vector<uint32_t> flags; // sorted, unique
   std::string explain;         // JSON trace when explanations are on
 
-  // Back to a default Decision, keeping the buffers' capacity (one per row
-  // of a batch, reused batch after batch).
+  bool operator==(const Decision& o) const {
+    return error == o.error && reason == o.reason && outcome == o.outcome && basis == o.basis && rule == o.rule &&
+           cap == o.cap && charged == o.charged && headroom == o.headroom && flags == o.flags && explain == o.explain;
+  }
+  bool operator!=(const Decision& o) const { return !(*this == o); }
+
+  // Back to a default Decision, keeping the buffers' capacity (reused row
+  // after row).
   void Reset() {
     error = false;
     reason.clear();
@@ -37,6 +43,39 @@ struct Decision {
     charged = headroom = 0;
     flags.clear();
     explain.clear();
+  }
+};
+
+// One batch's decisions, a column per field: row r of each. The JIT's
+// compiled decision step writes them in place, the decider row by row
+// (Take), and an embedder can read them as columns.
+struct Decisions {
+  size_t rows = 0;
+  size_t flag_words = 1;             // 64-bit words of flag bits per row
+  std::vector<uint8_t> error;        // 1: the row is ERROR, reason[r] says why
+  std::vector<int32_t> outcome, basis, rule, cap;  // as in Decision
+  std::vector<int64_t> charged, headroom;
+  std::vector<uint64_t> flags;       // row r, flag f: bit f % 64 of word r * flag_words + f / 64
+  std::vector<std::string> reason;   // "" unless error[r]
+  std::vector<std::string> explain;  // by row with explanations on; else empty
+
+  // `rows` rows of a program with `flag_count` flags, none decided yet:
+  // no error, no flags, empty texts (the other fields are left as they
+  // were: whoever decides a row sets them). Keeps the buffers' capacity.
+  void Reset(size_t rows, size_t flag_count, bool explain);
+  // Row r becomes `d`; texts are swapped with d's, so `d` is scratch after.
+  void Take(size_t r, Decision& d);
+  // Row r as one Decision (copies its texts: for tests and tools).
+  Decision At(size_t r) const;
+  bool Flag(size_t r, size_t f) const { return (flags[r * flag_words + f / 64] >> (f % 64)) & 1; }
+  // Calls fn(f) for each flag f of row r, in increasing order.
+  template <class Fn>
+  void ForEachFlag(size_t r, Fn fn) const {
+    for (size_t w = 0; w < flag_words; ++w) {
+      for (uint64_t bits = flags[r * flag_words + w]; bits; bits &= bits - 1) {
+        fn(static_cast<uint32_t>(w * 64 + static_cast<size_t>(__builtin_ctzll(bits))));
+      }
+    }
   }
 };
 
@@ -62,7 +101,7 @@ class Decider {
 
   // Judges rows [0, batch.rows) of one batch, in order, updating the caps.
   // `values[i]` is the column of instruction i.
-  void Decide(const Batch& batch, const std::vector<Column>& values, std::vector<Decision>& out);
+  void Decide(const Batch& batch, const std::vector<Column>& values, Decisions& out);
   // Judges one row (the next in order): what Decide does for each row. For
   // a backend that decides most rows itself (Backend::Judge) and leaves the
   // others here; both must then share caps() and usage().
@@ -107,6 +146,7 @@ class Decider {
   int32_t active_day_ = INT32_MIN;                 // the day active_ was computed for
   int64_t year_ = 0, quarter_ = 0, month_ = 0;     // of active_day_ (cap periods)
   std::vector<Pending> trial_;                     // charges of the rule being tried
+  Decision scratch_;                               // the row being decided, for Decide
   std::vector<uint8_t> active_;                    // per rule: in force on active_day_
   std::vector<uint32_t> flag_rules_;               // flag-only rules in force on active_day_
 };

@@ -23,22 +23,19 @@
 namespace edict::exec {
 namespace {
 
-std::string DecisionName(const ir::Program& p, const Decision& d) {
-  if (d.error) return "ERROR";
-  return p.outcome.variants[static_cast<size_t>(d.outcome)].name;
-}
-
-const std::string& BasisName(const ir::Program& p, const Decision& d) {
+// The outcome's payload variant's name, "" for none.
+const std::string& BasisName(const ir::Program& p, int32_t outcome, int32_t basis) {
   static const std::string kNone;
-  if (d.error || d.basis < 0) return kNone;
-  uint32_t e = p.outcome.variants[static_cast<size_t>(d.outcome)].payload_enum;
-  return e < p.enums.size() ? p.enums[e].variants[static_cast<size_t>(d.basis)] : kNone;
+  if (outcome < 0 || basis < 0) return kNone;
+  uint32_t e = p.outcome.variants[static_cast<size_t>(outcome)].payload_enum;
+  return e < p.enums.size() ? p.enums[e].variants[static_cast<size_t>(basis)] : kNone;
 }
 
-std::string Flags(const ir::Program& p, const Decision& d) {
-  std::string s;
-  for (uint32_t f : d.flags) s += (s.empty() ? "" : ";") + p.flags[f].name;
-  return s;
+// "NLR", "LICENSE_EXCEPTION(LPP)": the summary's and the tests' name of a decision.
+std::string DecisionKey(const ir::Program& p, int32_t outcome, int32_t basis) {
+  const std::string& k = p.outcome.variants[static_cast<size_t>(outcome)].name;
+  const std::string& b = BasisName(p, outcome, basis);
+  return b.empty() ? k : k + "(" + b + ")";
 }
 
 }  // namespace
@@ -65,54 +62,67 @@ void DecisionWriter::Flush() {
   buf_.clear();
 }
 
-void DecisionWriter::Row(const std::string& id, const Decision& d) {
+void DecisionWriter::Write(const Batch& batch, const Decisions& d) {
   const ir::Program& p = p_;
-  const ir::Rule* rule = d.rule >= 0 ? &p.rules[static_cast<size_t>(d.rule)] : nullptr;
-  const ir::Cap* cap = d.cap >= 0 ? &p.caps[static_cast<size_t>(d.cap)] : nullptr;
-  if (jsonl_) {
-    nlohmann::ordered_json j{{"id", id},
-                     {"decision", DecisionName(p, d)},
-                     {"basis", BasisName(p, d)},
-                     {"rule", rule ? rule->name : ""},
-                     {"citation", rule ? rule->citation : ""},
-                     {"cap", cap ? cap->name : ""},
-                     {"charged", cap ? std::to_string(d.charged) : ""},
-                     {"headroom", cap ? std::to_string(d.headroom) : ""},
-                     {"flags", Flags(p, d)},
-                     {"error", d.reason}};
-    if (explain_) j["explain"] = d.explain.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json::parse(d.explain);
-    buf_ += j.dump();
-    buf_ += '\n';
-  } else {
-    Field(id);
-    buf_ += ',';
-    buf_ += d.error ? "ERROR" : p.outcome.variants[static_cast<size_t>(d.outcome)].name;
-    buf_ += ',';
-    buf_ += BasisName(p, d);
-    buf_ += ',';
-    if (rule) buf_ += rule_csv_[static_cast<size_t>(d.rule)];
-    buf_ += ',';
-    if (rule) buf_ += citation_csv_[static_cast<size_t>(d.rule)];
-    buf_ += ',';
-    if (cap) {
-      buf_ += cap_csv_[static_cast<size_t>(d.cap)];
-      fmt::format_to(std::back_inserter(buf_), ",{},{},", d.charged, d.headroom);
+  for (size_t r = 0; r < batch.rows; ++r) {
+    const bool error = d.error[r] != 0;
+    const int32_t outcome = error ? -1 : d.outcome[r];
+    const ir::Rule* rule = d.rule[r] >= 0 ? &p.rules[static_cast<size_t>(d.rule[r])] : nullptr;
+    const ir::Cap* cap = d.cap[r] >= 0 ? &p.caps[static_cast<size_t>(d.cap[r])] : nullptr;
+    const std::string& basis = BasisName(p, outcome, error ? -1 : d.basis[r]);
+    if (jsonl_) {
+      std::string flags;
+      d.ForEachFlag(r, [&](uint32_t f) { flags += (flags.empty() ? "" : ";") + p.flags[f].name; });
+      nlohmann::ordered_json j{{"id", batch.id[r].empty() ? std::to_string(batch.line[r]) : batch.id[r]},
+                               {"decision", error ? "ERROR" : p.outcome.variants[static_cast<size_t>(outcome)].name},
+                               {"basis", basis},
+                               {"rule", rule ? rule->name : ""},
+                               {"citation", rule ? rule->citation : ""},
+                               {"cap", cap ? cap->name : ""},
+                               {"charged", cap ? std::to_string(d.charged[r]) : ""},
+                               {"headroom", cap ? std::to_string(d.headroom[r]) : ""},
+                               {"flags", flags},
+                               {"error", d.reason[r]}};
+      if (explain_) {
+        const std::string& e = d.explain.empty() ? std::string() : d.explain[r];
+        j["explain"] = e.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json::parse(e);
+      }
+      buf_ += j.dump();
+      buf_ += '\n';
     } else {
-      buf_ += ",,,";
-    }
-    for (size_t i = 0; i < d.flags.size(); ++i) {
-      if (i) buf_ += ';';
-      buf_ += p.flags[d.flags[i]].name;
-    }
-    buf_ += ',';
-    Field(d.reason);
-    if (explain_) {
+      if (batch.id[r].empty()) fmt::format_to(std::back_inserter(buf_), "{}", batch.line[r]);
+      else Field(batch.id[r]);
       buf_ += ',';
-      Field(d.explain);
+      buf_ += error ? "ERROR" : p.outcome.variants[static_cast<size_t>(outcome)].name;
+      buf_ += ',';
+      buf_ += basis;
+      buf_ += ',';
+      if (rule) buf_ += rule_csv_[static_cast<size_t>(d.rule[r])];
+      buf_ += ',';
+      if (rule) buf_ += citation_csv_[static_cast<size_t>(d.rule[r])];
+      buf_ += ',';
+      if (cap) {
+        buf_ += cap_csv_[static_cast<size_t>(d.cap[r])];
+        fmt::format_to(std::back_inserter(buf_), ",{},{},", d.charged[r], d.headroom[r]);
+      } else {
+        buf_ += ",,,";
+      }
+      bool first = true;
+      d.ForEachFlag(r, [&](uint32_t f) {
+        if (!first) buf_ += ';';
+        first = false;
+        buf_ += p.flags[f].name;
+      });
+      buf_ += ',';
+      Field(d.reason[r]);
+      if (explain_) {
+        buf_ += ',';
+        if (!d.explain.empty()) Field(d.explain[r]);
+      }
+      buf_ += '\n';
     }
-    buf_ += '\n';
+    if (buf_.size() > (1u << 20)) Flush();
   }
-  if (buf_.size() > (1u << 20)) Flush();
 }
 
 bool DecisionWriter::NeedsQuotes(const std::string& s) {
@@ -206,12 +216,6 @@ class BatchPipe {
   bool closed_ = false;
 };
 
-std::string DecisionKey(const ir::Program& p, const Decision& d) {
-  std::string k = DecisionName(p, d);
-  std::string b = BasisName(p, d);
-  return b.empty() ? k : k + "(" + b + ")";
-}
-
 }  // namespace
 
 int DefaultThreads(const std::string& backend) {
@@ -275,7 +279,7 @@ RunSummary RunLedger(const ir::Program& p, const SourceManager& sm, const RunOpt
   DecisionWriter writer(p, *out, jsonl, o.explain);
   Decider decider(p, &sm, o.explain);
   std::vector<Column> values;
-  std::vector<Decision> decisions;
+  Decisions decisions;
   // Decision counts by (outcome, basis); names are made once at the end.
   size_t stride = 1;
   for (const auto& v : p.outcome.variants) {
@@ -285,11 +289,10 @@ RunSummary RunLedger(const ir::Program& p, const SourceManager& sm, const RunOpt
   auto last_progress = start;
   auto process = [&](const Batch& batch) {
     backend->Judge(batch, values, decider, decisions);
+    writer.Write(batch, decisions);
     for (size_t r = 0; r < batch.rows; ++r) {
-      const Decision& d = decisions[r];
-      writer.Row(batch.id[r].empty() ? std::to_string(batch.line[r]) : batch.id[r], d);
-      if (d.error) ++s.errors;
-      else ++counts[static_cast<size_t>(d.outcome) * stride + static_cast<size_t>(d.basis + 1)];
+      if (decisions.error[r]) ++s.errors;
+      else ++counts[static_cast<size_t>(decisions.outcome[r]) * stride + static_cast<size_t>(decisions.basis[r] + 1)];
     }
     s.rows += batch.rows;
     if (o.progress) {
@@ -339,10 +342,7 @@ RunSummary RunLedger(const ir::Program& p, const SourceManager& sm, const RunOpt
     for (size_t k = 0; k < stride; ++k) {
       uint64_t n = counts[v * stride + k];
       if (!n) continue;
-      Decision d;
-      d.outcome = static_cast<int32_t>(v);
-      d.basis = static_cast<int32_t>(k) - 1;
-      s.decisions[DecisionKey(p, d)] = n;
+      s.decisions[DecisionKey(p, static_cast<int32_t>(v), static_cast<int32_t>(k) - 1)] = n;
     }
   }
   if (s.errors) s.decisions["ERROR"] = s.errors;
@@ -405,12 +405,12 @@ TestReport RunTests(const ir::Program& p, const SourceManager& sm, const std::st
       }
     }
     std::vector<Column> values;
-    std::vector<Decision> decisions;
+    Decisions decisions;
     backend->Judge(b, values, decider, decisions);
     bool ok = true;
     for (size_t r = 0; r < b.rows; ++r) {
       const ir::TestRow& row = t.rows[r];
-      const Decision& d = decisions[r];
+      const Decision d = decisions.At(r);
       // Flags are compared only where the row names some (`expect X flag F`).
       bool match = !d.error && d.outcome == row.outcome && d.basis == row.basis &&
                    (!row.check_flags || d.flags == row.flags);
@@ -422,7 +422,7 @@ TestReport RunTests(const ir::Program& p, const SourceManager& sm, const std::st
         want += "(" + p.enums[e].variants[static_cast<size_t>(row.basis)] + ")";
       }
       for (uint32_t f : row.flags) want += " flag " + p.flags[f].name;
-      std::string got = d.error ? "ERROR: " + d.reason : DecisionKey(p, d);
+      std::string got = d.error ? "ERROR: " + d.reason : DecisionKey(p, d.outcome, d.basis);
       if (!d.error) {
         for (uint32_t f : d.flags) got += " flag " + p.flags[f].name;
         if (d.rule >= 0) got += " (rule `" + p.rules[static_cast<size_t>(d.rule)].name + "`)";

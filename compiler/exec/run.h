@@ -50,7 +50,9 @@ class DecisionWriter {
  public:
   DecisionWriter(const ir::Program& p, std::ostream& out, bool jsonl, bool explain);
   ~DecisionWriter();
-  void Row(const std::string& id, const Decision& d);
+  // One output row per row of the batch (its id, or its line number when
+  // it has none).
+  void Write(const Batch& batch, const Decisions& d);
   void Flush();
 
  private:

@@ -41,10 +41,13 @@ class JitBackend final : public exec::Backend {
   std::string Name() const override { return "jit"; }
 
   void Judge(const exec::Batch& batch, std::vector<exec::Column>& values, exec::Decider& decider,
-             std::vector<exec::Decision>& out) override {
+             exec::Decisions& out) override {
     if (!decide_ || decider.explain()) return Backend::Judge(batch, values, decider, out);
     const size_t rows = batch.rows;
-    out.resize(rows);
+    // The compiled code writes the decisions in place; a program with more
+    // than 64 flags is not compiled (MakeDecisionPlan), so each row's flags
+    // are one word.
+    out.Reset(rows, p_.flags.size(), false);
     to_decider_.resize(rows);
     // Rows for the decider: unread, or with a field in error (the ledger
     // reader makes none, but a batch may carry them; the compiled code
@@ -61,13 +64,9 @@ class JitBackend final : public exec::Backend {
         for (size_t r = 0; r < rows; ++r) to_decider[r] |= status[r] == exec::kError;
       }
     }
-    for (auto* v : {&outcome_, &basis_, &rule_, &cap_}) v->resize(rows);
-    for (auto* v : {&charged_, &headroom_}) v->resize(rows);
-    flags_.resize(rows);
     DecideArgs args{FieldArgs(batch), to_decider_.data(), &decider.caps(), decider.usage().data(),
-                    outcome_.data(), basis_.data(), rule_.data(), cap_.data(), charged_.data(), headroom_.data(),
-                    flags_.data()};
-    left_.clear();
+                    out.outcome.data(), out.basis.data(), out.rule.data(), out.cap.data(), out.charged.data(),
+                    out.headroom.data(), out.flags.data(), decider.caps().dense()};
     bool evaluated = false;
     for (uint64_t row = 0; row < rows;) {
       row = decide_(&args, row, rows);
@@ -77,24 +76,8 @@ class JitBackend final : public exec::Backend {
         Evaluate(batch, values);
         evaluated = true;
       }
-      decider.DecideOne(batch, row, values, out[row]);
-      left_.push_back(row++);
-    }
-    size_t next_left = 0;
-    for (size_t r = 0; r < rows; ++r) {
-      if (next_left < left_.size() && left_[next_left] == r) {
-        ++next_left;
-        continue;
-      }
-      exec::Decision& d = out[r];
-      d.Reset();
-      d.outcome = outcome_[r];
-      d.basis = basis_[r];
-      d.rule = rule_[r];
-      d.cap = cap_[r];
-      d.charged = charged_[r];
-      d.headroom = headroom_[r];
-      for (uint64_t f = flags_[r]; f; f &= f - 1) d.flags.push_back(static_cast<uint32_t>(__builtin_ctzll(f)));
+      decider.DecideOne(batch, row, values, scratch_);
+      out.Take(row++, scratch_);
     }
   }
 
@@ -211,12 +194,8 @@ class JitBackend final : public exec::Backend {
   std::unique_ptr<exec::InstEvaluator> interp_;
   std::unique_ptr<exec::Backend> fallback_;
   bool column_error_ = false;
-  // Judge's buffers, by row.
-  std::vector<uint8_t> to_decider_;
-  std::vector<int32_t> outcome_, basis_, rule_, cap_;
-  std::vector<int64_t> charged_, headroom_;
-  std::vector<uint64_t> flags_;
-  std::vector<size_t> left_;  // rows left to the decider, ascending
+  std::vector<uint8_t> to_decider_;  // Judge's, by row
+  exec::Decision scratch_;           // a row Judge leaves to the decider
   std::vector<uint8_t> live_;
   std::vector<KernelFn> run_;
   size_t const_rows_ = 0;

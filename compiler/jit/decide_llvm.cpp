@@ -37,7 +37,7 @@ namespace {
 // DecideArgs' members after KernelArgs (kernel.h), in pointer-sized slots.
 enum DecideSlot : unsigned {
   kToDecider = 8, kCaps = 9, kUsage = 10,
-  kOutcome = 11, kBasis = 12, kRule = 13, kCap = 14, kCharged = 15, kHeadroom = 16, kFlags = 17
+  kOutcome = 11, kBasis = 12, kRule = 13, kCap = 14, kCharged = 15, kHeadroom = 16, kFlags = 17, kDense = 18
 };
 // exec::CapUsage's members, in int64 slots.
 enum UsageSlot : unsigned { kPeak = 0, kLimitAtPeak = 1, kCharges = 2, kRefusals = 3 };
@@ -47,6 +47,7 @@ class DecisionEmitter : public InstEmitter {
   DecisionEmitter(ModuleState& ms, const ir::Program& p, const Plan& plan, size_t kernel, llvm::Function* fn)
       : InstEmitter(ms, p, plan, kernel, fn, /*fused=*/true), order_(exec::OrderRules(p)) {
     Canonicalise();
+    BundleSets();
     FindShared();
   }
 
@@ -100,6 +101,10 @@ class DecisionEmitter : public InstEmitter {
 
     b_.SetInsertPoint(body);
     Day();
+    // The bundles of sets read with a field: looked up once, here.
+    for (size_t k = 0; k < bundles_.size(); ++k) {
+      if (p_.insts[bundles_[k].operand].op == ir::Op::Field) BundleWord(k, Operand(bundles_[k].operand).x);
+    }
     b_.CreateStore(C64(0), flags_);
     for (llvm::AllocaInst* a : refused_) {
       if (a) b_.CreateStore(C64(0), a);
@@ -343,8 +348,7 @@ class DecisionEmitter : public InstEmitter {
       LeaveIfError(amount);
       Require(IsOk(amount), fail, "amount_present");
       Require(b_.CreateICmpSGE(amount.x, C64(0)), stop_, "amount_not_negative");
-      llvm::Value* slot = b_.CreateCall(ms_.cap_slot, {Arg(kCaps), C32(static_cast<int32_t>(ch.cap)), period, parts_,
-                                                       C32(static_cast<int32_t>(cap.keys.size()))});
+      llvm::Value* slot = CapSlot(ch.cap, period, cap.keys.size());
       llvm::Value* used = b_.CreateLoad(i64_, slot);
       for (size_t j = 0; j < slots.size(); ++j) {  // this rule's earlier charges, not yet recorded
         used = b_.CreateAdd(used, b_.CreateSelect(b_.CreateICmpEQ(slot, slots[j]), amounts[j], C64(0)));
@@ -375,6 +379,50 @@ class DecisionEmitter : public InstEmitter {
     if (reachable) phi->addIncoming(b_.getTrue(), last);
     phi->addIncoming(b_.getFalse(), fail);
     return phi;
+  }
+
+  // The counter of `cap` for this row's key (stored in parts_) in `period`,
+  // as CapStore::Slot finds it: a cap with at most one key whose value is
+  // below kDenseKeys, in its current period and on a page already made, is
+  // found inline through CapStore::Dense; any other through the call.
+  llvm::Value* CapSlot(uint32_t cap, llvm::Value* period, size_t keys) {
+    auto slow_slot = [&] {
+      return b_.CreateCall(ms_.cap_slot, {Arg(kCaps), C32(static_cast<int32_t>(cap)), period, parts_,
+                                          C32(static_cast<int32_t>(keys))});
+    };
+    if (keys > 1) return slow_slot();
+    using exec::CapStore;
+    llvm::Value* k = C64(0);
+    if (keys == 1) k = b_.CreateLoad(i64_, b_.CreateConstInBoundsGEP2_64(parts_->getAllocatedType(), parts_, 0, 0));
+    llvm::BasicBlock* dense = Block("cap_dense");
+    llvm::BasicBlock* paged = Block("cap_paged");
+    llvm::BasicBlock* slow = Block("cap_slow");
+    llvm::BasicBlock* done = Block("cap_slot");
+    // Negative keys and absent ones (INT64_MIN) are large unsigned.
+    b_.CreateCondBr(b_.CreateICmpULT(k, C64(CapStore::kDenseKeys)), dense, slow);
+    b_.SetInsertPoint(dense);
+    llvm::Value* at = b_.CreateConstInBoundsGEP1_64(i8_, Arg(kDense), uint64_t{cap} * sizeof(CapStore::Dense));
+    llvm::Value* current = b_.CreateAlignedLoad(i64_, at, llvm::Align(8));
+    // No period is INT64_MIN (periods are years, quarters, months or 0), so
+    // a cap's pages are set whenever its period matches.
+    llvm::Value* pages = b_.CreateAlignedLoad(ptr_, b_.CreateConstInBoundsGEP1_64(i8_, at, 8), llvm::Align(8));
+    llvm::Value* page_at = b_.CreateInBoundsGEP(ptr_, pages, b_.CreateLShr(k, C64(CapStore::kPageBits)));
+    llvm::BasicBlock* load_page = Block("cap_page");
+    b_.CreateCondBr(b_.CreateICmpEQ(current, period), load_page, slow);
+    b_.SetInsertPoint(load_page);
+    llvm::Value* page = b_.CreateAlignedLoad(ptr_, page_at, llvm::Align(8));
+    b_.CreateCondBr(b_.CreateIsNotNull(page), paged, slow);
+    b_.SetInsertPoint(paged);
+    llvm::Value* fast = b_.CreateInBoundsGEP(i64_, page, b_.CreateAnd(k, C64(CapStore::kPageSize - 1)));
+    b_.CreateBr(done);
+    b_.SetInsertPoint(slow);
+    llvm::Value* called = slow_slot();
+    b_.CreateBr(done);
+    b_.SetInsertPoint(done);
+    llvm::PHINode* slot = b_.CreatePHI(ptr_, 2, "slot");
+    slot->addIncoming(fast, paged);
+    slot->addIncoming(called, slow);
+    return slot;
   }
 
   // outcome << 32 | basis, by rule: what a rule decides.
@@ -503,7 +551,7 @@ class DecisionEmitter : public InstEmitter {
   llvm::AllocaInst *period_known_ = nullptr, *period_day_ = nullptr;
   llvm::AllocaInst *year_slot_ = nullptr, *quarter_slot_ = nullptr, *month_slot_ = nullptr;
   llvm::Value *year_ = nullptr, *quarter_ = nullptr, *month_ = nullptr;
-  llvm::Value* args_loaded_[kFlags - kToDecider + 1] = {};
+  llvm::Value* args_loaded_[kDense - kToDecider + 1] = {};
 };
 
 }  // namespace

@@ -20,6 +20,7 @@
 #include <llvm/IR/Metadata.h>
 
 #include <algorithm>
+#include <map>
 #include <unordered_map>
 #include <vector>
 
@@ -314,6 +315,98 @@ class InstEmitter {
     return member;
   }
 
+  // Bundles (set by the decision step, BundleSets): the bitset sets that
+  // `in` tests read with one operand, looked up together. A bundle's table
+  // has one row per interval between the sets' version dates and one entry
+  // per element below 1,024, whose bit j says whether the element is in
+  // the version of the bundle's set j in force in that interval: one load
+  // per row answers every `in` of the bundle.
+  struct SetBundle {
+    ir::InstId operand;          // canonical
+    std::vector<int32_t> breaks; // the sets' version dates, sorted, unique
+    llvm::GlobalVariable* table = nullptr;
+    llvm::IntegerType* ty = nullptr;  // an entry
+  };
+  static constexpr size_t kMaxBundleBytes = size_t{1} << 20;
+
+  void BundleSets() {
+    std::map<ir::InstId, std::vector<size_t>> by_operand;  // ordered: the same bundles run after run
+    for (const ir::Inst& in : p_.insts) {
+      if (in.op != Op::InSet) continue;
+      const size_t s = static_cast<size_t>(in.imm);
+      const ir::Ty elem = p_.sets[s].elem;
+      if (elem != Ty::Country && elem != Ty::Enum && elem != Ty::Bool) continue;
+      std::vector<size_t>& sets = by_operand[canon_.empty() ? in.a : canon_[in.a]];
+      if (std::find(sets.begin(), sets.end(), s) == sets.end()) sets.push_back(s);
+    }
+    for (auto& [operand, sets] : by_operand) {
+      if (sets.size() < 2) continue;
+      if (sets.size() > 64) sets.resize(64);
+      SetBundle b;
+      b.operand = operand;
+      for (size_t s : sets) {
+        for (const auto& v : p_.sets[s].versions) b.breaks.push_back(v.from);
+      }
+      std::sort(b.breaks.begin(), b.breaks.end());
+      b.breaks.erase(std::unique(b.breaks.begin(), b.breaks.end()), b.breaks.end());
+      const size_t bytes = sets.size() <= 8 ? 1 : sets.size() <= 16 ? 2 : sets.size() <= 32 ? 4 : 8;
+      const size_t intervals = b.breaks.size() + 1;
+      if (intervals * 1024 * bytes > kMaxBundleBytes) continue;
+      std::vector<uint64_t> entries(intervals * 1024, 0);
+      for (size_t i = 1; i < intervals; ++i) {  // interval 0, before every date: no version in force
+        for (size_t j = 0; j < sets.size(); ++j) {
+          // As InSet: the version in force is the last whose date has come.
+          const auto& versions = p_.sets[sets[j]].versions;
+          const ir::DatedSet::Version* in_force = nullptr;
+          for (const auto& v : versions) {
+            if (v.from <= b.breaks[i - 1]) in_force = &v;
+          }
+          if (!in_force) continue;
+          for (int64_t m : in_force->members) {
+            if (m >= 0 && m < 1024) entries[i * 1024 + static_cast<size_t>(m)] |= uint64_t{1} << j;
+          }
+        }
+      }
+      b.ty = llvm::IntegerType::get(ctx_, static_cast<unsigned>(bytes * 8));
+      llvm::Constant* init = nullptr;
+      if (bytes == 8) {
+        init = llvm::ConstantDataArray::get(ctx_, llvm::ArrayRef<uint64_t>(entries));
+      } else if (bytes == 4) {
+        std::vector<uint32_t> narrow(entries.begin(), entries.end());
+        init = llvm::ConstantDataArray::get(ctx_, llvm::ArrayRef<uint32_t>(narrow));
+      } else if (bytes == 2) {
+        std::vector<uint16_t> narrow(entries.begin(), entries.end());
+        init = llvm::ConstantDataArray::get(ctx_, llvm::ArrayRef<uint16_t>(narrow));
+      } else {
+        std::vector<uint8_t> narrow(entries.begin(), entries.end());
+        init = llvm::ConstantDataArray::get(ctx_, llvm::ArrayRef<uint8_t>(narrow));
+      }
+      b.table = new llvm::GlobalVariable(*ms_.m, init->getType(), true, llvm::GlobalValue::PrivateLinkage, init,
+                                         "set_bundle");
+      b.table->setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);
+      for (size_t j = 0; j < sets.size(); ++j) bundled_[{operand, sets[j]}] = {bundles_.size(), static_cast<unsigned>(j)};
+      bundles_.push_back(std::move(b));
+    }
+  }
+
+  // This row's entry of bundle `k` for element x (i64; 0 for x outside the
+  // table), computed once where it dominates (kept in ssa_ under a number
+  // past the program's instructions).
+  llvm::Value* BundleWord(size_t k, llvm::Value* x) {
+    const ir::InstId key = static_cast<ir::InstId>(p_.insts.size() + k);
+    auto it = ssa_.find(key);
+    if (it != ssa_.end()) return it->second.x;
+    const SetBundle& b = bundles_[k];
+    llvm::Value* interval = C64(0);
+    for (int32_t t : b.breaks) interval = b_.CreateAdd(interval, Bool64(b_.CreateICmpSLE(C32(t), Day())));
+    llvm::Value* in_range = b_.CreateICmpULT(x, C64(1024));
+    llvm::Value* at = b_.CreateAdd(b_.CreateShl(interval, C64(10)), b_.CreateSelect(in_range, x, C64(0)));
+    llvm::Value* entry = Tag(b_.CreateLoad(b.ty, b_.CreateInBoundsGEP(b.ty, b.table, at)));
+    llvm::Value* word = b_.CreateSelect(in_range, b_.CreateZExt(entry, i64_), C64(0));
+    Remember(key, Val{C8(exec::kOk), word, nullptr});
+    return word;
+  }
+
   // A Decimal set's members are slots of p.decimals: x (a decimal, or a whole
   // number the interpreter converts) is compared with their values.
   llvm::Value* InDecimalSet(size_t s, const Val& a, bool adec) {
@@ -392,8 +485,12 @@ class InstEmitter {
       case Op::InSet: {
         Val a = Operand(in.a);
         const size_t s = static_cast<size_t>(in.imm);
-        llvm::Value* member = p_.sets[s].elem == Ty::Dec ? InDecimalSet(s, a, p_.insts[in.a].ty == Ty::Dec)
-                                                         : InSet(s, a.x);
+        auto bundled = bundled_.find({canon_.empty() ? in.a : canon_[in.a], s});
+        llvm::Value* member =
+            bundled != bundled_.end()
+                ? b_.CreateTrunc(b_.CreateLShr(BundleWord(bundled->second.first, a.x), C64(bundled->second.second)), i1_)
+            : p_.sets[s].elem == Ty::Dec ? InDecimalSet(s, a, p_.insts[in.a].ty == Ty::Dec)
+                                         : InSet(s, a.x);
         Val r{C8(exec::kOk), Bool64(b_.CreateAnd(IsOk(a), member)), nullptr};
         return Propagate(r, a);
       }
@@ -565,6 +662,8 @@ class InstEmitter {
   // which Operand computes instead. Only where error origins are never
   // written: identical instructions differ in their origin alone.
   std::vector<ir::InstId> canon_;
+  std::vector<SetBundle> bundles_;
+  std::map<std::pair<ir::InstId, size_t>, std::pair<size_t, unsigned>> bundled_;  // (operand, set) -> (bundle, bit)
   std::unordered_map<ir::InstId, Val> ssa_;  // this row's values, usable at the insertion point
   std::vector<ir::InstId> ssa_log_;          // ssa_'s keys, in the order added
 };

@@ -59,16 +59,20 @@ struct DecideArgs {
   const uint8_t* to_decider;   // by row: 1 to leave the row to exec::Decider (unread, or a field in error)
   exec::CapStore* caps;
   exec::CapUsage* usage;       // by cap
-  int32_t* outcome;            // by row: exec::Decision's fields
+  int32_t* outcome;            // by row: exec::Decisions' columns
   int32_t* basis;
   int32_t* rule;
   int32_t* cap;
   int64_t* charged;
   int64_t* headroom;
-  uint64_t* flags;             // bit f: ir::Program::flags[f]
+  uint64_t* flags;             // bit f: ir::Program::flags[f] (at most 64 flags: one word per row)
+  const exec::CapStore::Dense* dense;  // caps->dense(): counters found without a call
 };
-static_assert(offsetof(DecideArgs, to_decider) == 64 && offsetof(DecideArgs, flags) == 136,
+static_assert(offsetof(DecideArgs, to_decider) == 64 && offsetof(DecideArgs, flags) == 136 &&
+                  offsetof(DecideArgs, dense) == 144,
               "DecideArgs layout is part of the generated code's ABI");
+static_assert(sizeof(exec::CapStore::Dense) == 16 && offsetof(exec::CapStore::Dense, pages) == 8,
+              "CapStore::Dense layout is part of the generated code's ABI");
 static_assert(sizeof(exec::CapUsage) == 32 && offsetof(exec::CapUsage, limit_at_peak) == 8 &&
                   offsetof(exec::CapUsage, charges) == 16 && offsetof(exec::CapUsage, refusals) == 24,
               "CapUsage layout is part of the generated code's ABI");

@@ -202,12 +202,6 @@ std::string Show(const exec::Column& c, size_t r, bool dec) {
   return s;
 }
 
-bool SameDecision(const exec::Decision& a, const exec::Decision& b) {
-  return a.error == b.error && a.reason == b.reason && a.outcome == b.outcome && a.basis == b.basis &&
-         a.rule == b.rule && a.cap == b.cap && a.charged == b.charged && a.headroom == b.headroom &&
-         a.flags == b.flags;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -297,7 +291,7 @@ int main(int argc, char** argv) {
     // decision step (Backend::Judge) against the interpreter's decisions.
     exec::Decider plain_i(*p, &c->sources, false), plain_j(*p, &c->sources, false);
     std::vector<exec::Column> vi, vj, scratch;
-    std::vector<exec::Decision> di, dj, pi, pj;
+    exec::Decisions di, dj, pi, pj;
     std::vector<uint8_t> live;
     size_t compared = 0, rows_total = 0, mismatches = 0;
     exec::Batch b;
@@ -333,21 +327,23 @@ int main(int argc, char** argv) {
       plain_i.Decide(b, vi, pi);
       jit->Judge(b, scratch, plain_j, pj);
       for (size_t r = 0; r < rows; ++r) {
-        if (SameDecision(pi[r], pj[r])) continue;
+        const exec::Decision x = pi.At(r), y = pj.At(r);
+        if (x == y) continue;
         if (++mismatches <= 10) {
           std::printf("FAIL %s: batch %d row %zu: compiled decision differs (interp: %s; jit: %s)\n", src.name.c_str(),
-                      k, r, pi[r].error ? pi[r].reason.c_str() : std::to_string(pi[r].outcome).c_str(),
-                      pj[r].error ? pj[r].reason.c_str() : std::to_string(pj[r].outcome).c_str());
+                      k, r, x.error ? x.reason.c_str() : std::to_string(x.outcome).c_str(),
+                      y.error ? y.reason.c_str() : std::to_string(y.outcome).c_str());
         }
       }
       dec_i.Decide(b, vi, di);
       dec_j.Decide(b, vj, dj);
       for (size_t r = 0; r < rows; ++r) {
-        if (SameDecision(di[r], dj[r]) && di[r].explain == dj[r].explain) continue;
+        const exec::Decision x = di.At(r), y = dj.At(r);
+        if (x == y) continue;
         if (++mismatches <= 10) {
           std::printf("FAIL %s: batch %d row %zu: decisions differ (interp: %s; jit: %s)\n", src.name.c_str(), k, r,
-                      di[r].error ? di[r].reason.c_str() : std::to_string(di[r].outcome).c_str(),
-                      dj[r].error ? dj[r].reason.c_str() : std::to_string(dj[r].outcome).c_str());
+                      x.error ? x.reason.c_str() : std::to_string(x.outcome).c_str(),
+                      y.error ? y.reason.c_str() : std::to_string(y.outcome).c_str());
         }
       }
     }
