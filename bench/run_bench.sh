@@ -443,7 +443,7 @@ if profile == '1' and os.path.exists(os.path.join(raw, 'perf_top.txt')):
              inc('edict::jit::(anonymous namespace)::JitBackend::Judge')),
             ('evaluation and decisions: JIT-compiled code', '(self time in JIT code)', cg_jit),
             ('rows left to the shared decision step', '`exec::Decider::DecideOne`', inc('edict::exec::Decider::DecideOne')),
-            ('writing the output', '`exec::DecisionWriter::Row` (incl. its flushes)', inc('edict::exec::DecisionWriter::Row')),
+            ('writing the output', '`exec::DecisionWriter::Write` (incl. its flushes)', inc('edict::exec::DecisionWriter::Write')),
             ('startup: dynamic linking (libLLVM)', '`_dl_start`', inc('_dl_start')),
             ('startup: loading and checking the rules', '`driver::Compile`', inc('edict::driver::Compile')),
         ]

@@ -72,7 +72,7 @@ void Decisions::Reset(size_t n, size_t flag_count, bool with_explain) {
   error.assign(n, 0);
   for (auto* v : {&outcome, &basis, &rule, &cap}) v->resize(n);
   for (auto* v : {&charged, &headroom}) v->resize(n);
-  flags.assign(n * flag_words, 0);
+  flags.resize(n * flag_words);
   reason.resize(n);
   explain.resize(with_explain ? n : 0);
 }

@@ -59,9 +59,9 @@ struct Decisions {
   std::vector<std::string> reason;   // "" unless error[r]
   std::vector<std::string> explain;  // by row with explanations on; else empty
 
-  // `rows` rows of a program with `flag_count` flags, none decided yet:
-  // no error, no flags, empty texts (the other fields are left as they
-  // were: whoever decides a row sets them). Keeps the buffers' capacity.
+  // `rows` rows of a program with `flag_count` flags, none decided yet: no
+  // error, empty texts; the other fields (flags too) are left as they were,
+  // and whoever decides a row sets them all. Keeps the buffers' capacity.
   void Reset(size_t rows, size_t flag_count, bool explain);
   // Row r becomes `d`; texts are swapped with d's, so `d` is scratch after.
   void Take(size_t r, Decision& d);
