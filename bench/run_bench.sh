@@ -153,7 +153,7 @@ log "csv_bench"
 for n in "${SIZES[@]}"; do
   for regime in "${REGIMES[@]}"; do
     for backend in interp jit; do
-      for threads in 1 2 3; do
+      for threads in 1 2 3 4; do
         for rep in $(seq "$E2E_RUNS"); do
           log "edict run $regime $n rows --backend $backend --threads $threads ($rep/$E2E_RUNS)"
           /usr/bin/time -v -o "$RAW/time.txt" "$EDICT" run --regime "$regime" --input "${LEDGER[$n]}" \

@@ -4,6 +4,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <istream>
+#include <streambuf>
+
 #include "edict/runtime/checked.h"
 #include "edict/runtime/country.h"
 #include "edict/runtime/date.h"
@@ -11,6 +15,12 @@
 namespace edict::exec {
 
 namespace {
+size_t CountLines(std::string_view s) { return static_cast<size_t>(std::count(s.begin(), s.end(), '\n')); }
+// One past the last line break of s; 0 if it has none.
+size_t LastLineEnd(std::string_view s) {
+  const size_t nl = s.rfind('\n');
+  return nl == std::string_view::npos ? 0 : nl + 1;
+}
 std::string Shown(std::string_view s) {
   std::string t(s.substr(0, 40));
   return s.size() > 40 ? t + "…" : t;
@@ -126,6 +136,7 @@ bool LedgerReader::Open(const std::string& path, std::string* error) {
     return false;
   }
   header_size_ = names.size();
+  line_ = csv_->line();
   skip_field_.assign(p_.fields.size(), false);
   for (size_t i = 0; i < p_.fields.size(); ++i) {
     bool read = false;
@@ -230,58 +241,115 @@ bool LedgerReader::Next(Batch& b) {
   return r > 0;
 }
 
-bool LedgerReader::NextRaw(RawBatch& raw) {
-  raw.rows.resize(kBatchRows);
-  raw.bytes.clear();
-  // Field offsets first (bytes may move as it grows), views at the end.
-  std::vector<std::pair<size_t, size_t>>& spans = spans_;
-  spans.clear();
-  rt::CsvRow row;
-  size_t r = 0;
-  while (r < kBatchRows && csv_->Next(&row)) {
-    rt::CsvRow& to = raw.rows[r];
-    to.line = row.line;
-    to.error = row.error;
-    to.error_column = row.error_column;
-    to.raw = {};
-    to.fields.resize(row.fields.size());
-    // Unquoted fields lie in the record's text: one copy of it serves them
-    // all. Otherwise (a quoted field, unquoted elsewhere) field by field.
-    const char* text = row.raw.data();
-    const size_t start = raw.bytes.size();
-    bool inside = text != nullptr;
-    for (std::string_view f : row.fields) {
-      inside = inside && (f.empty() || (f.data() >= text && f.data() + f.size() <= text + row.raw.size()));
-    }
-    if (inside) {
-      raw.bytes.append(row.raw);
-      for (std::string_view f : row.fields) {
-        spans.emplace_back(f.empty() ? start : start + static_cast<size_t>(f.data() - text), f.size());
+bool LedgerReader::NextChunk(Chunk& c) {
+  c.size = 0;
+  c.read_error.clear();
+  c.first_line = line_;
+  if (chunk_end_) return false;
+  // The line left over from the last piece first, then whole lines read on
+  // until the piece is big enough, cut after its last line break. (c.bytes
+  // only grows: it is reused piece after piece.)
+  auto reserve = [&](size_t n) {
+    if (c.bytes.size() < n) c.bytes.resize(std::max(n, 2 * c.bytes.size()));
+  };
+  reserve(carry_.size() + chunk_bytes_);
+  c.bytes.replace(0, carry_.size(), carry_);
+  c.size = carry_.size();
+  carry_.clear();
+  for (;;) {
+    const size_t have = c.size;
+    reserve(have + chunk_bytes_);
+    const size_t got = csv_->ReadRaw(c.bytes.data() + have, chunk_bytes_);
+    c.size += got;
+    const std::string_view text = c.text();
+    if (got == 0) {
+      chunk_end_ = true;
+      if (!csv_->error().empty()) {
+        // As the CSV reader does: reading stops with an error row at the
+        // line that could not be read whole.
+        c.read_error = csv_->error();
+        c.error_line = line_ + CountLines(text);
+        c.size = LastLineEnd(text);
       }
-    } else {
-      for (std::string_view f : row.fields) {
-        spans.emplace_back(raw.bytes.size(), f.size());
-        raw.bytes.append(f);
+      line_ += CountLines(c.text());
+      return c.size > 0 || !c.read_error.empty();
+    }
+    if (skipping_) {
+      // The rest of a line longer than any record may be: dropped (the CSV
+      // reader reports it from what was kept).
+      const size_t nl = text.find('\n', have);
+      if (nl == std::string_view::npos) {
+        c.size = have;
+        continue;
       }
+      c.bytes.erase(have, nl - have);
+      c.size -= nl - have;
+      skipping_ = false;
     }
-    ++r;
-  }
-  raw.count = r;
-  size_t k = 0;
-  for (size_t i = 0; i < r; ++i) {
-    for (std::string_view& f : raw.rows[i].fields) {
-      f = std::string_view(raw.bytes.data() + spans[k].first, spans[k].second);
-      ++k;
+    // (What came before `have` holds no line break.)
+    const size_t tail_end = LastLineEnd(c.text().substr(have));
+    const size_t end = tail_end == 0 ? 0 : have + tail_end;
+    if (end == 0) {
+      // No line break yet: one line longer than this piece. Past the longest
+      // record, keep just enough for the reader to say it is too long, and
+      // skip to its end.
+      const size_t keep = rt::CsvOptions().max_record_bytes + 2;
+      if (c.size > keep) {
+        c.size = keep;
+        skipping_ = true;
+      }
+      continue;
     }
+    carry_.assign(c.bytes, end, c.size - end);
+    c.size = end;
+    line_ += CountLines(c.text());
+    return true;
   }
-  return r > 0;
 }
 
-void LedgerReader::Convert(const RawBatch& raw, Batch& b, Interner& texts) const {
-  Size(p_, b);
-  for (size_t r = 0; r < raw.count; ++r) ReadRow(raw.rows[r], b, r, texts);
-  b.rows = raw.count;
-  Checked(b);
+void LedgerReader::ReadChunk(const Chunk& c, std::vector<Batch>& out, size_t* batches, Interner& texts) const {
+  // The piece through a stream over its bytes (no copy), read as Next reads.
+  struct Bytes : std::streambuf {
+    explicit Bytes(std::string_view s) {
+      char* p = const_cast<char*>(s.data());  // only read
+      setg(p, p, p + s.size());
+    }
+  } buffer(c.text());
+  std::istream in(&buffer);
+  rt::CsvOptions options;
+  options.chunk_size = c.size + 1;  // the whole piece in one read
+  options.starts_file = false;
+  options.first_line = c.first_line;
+  rt::CsvReader csv(in, options);
+  rt::CsvRow row;
+  size_t n = 0;
+  bool more = true;
+  while (more) {
+    if (out.size() <= n) out.emplace_back();
+    Batch& b = out[n];
+    Size(p_, b);
+    size_t r = 0;
+    while (r < kBatchRows && (more = csv.Next(&row))) ReadRow(row, b, r++, texts);
+    if (!more && !c.read_error.empty()) {
+      if (r == kBatchRows) {  // no room: the error row starts a batch of its own
+        b.rows = r;
+        Checked(b);
+        ++n;
+        if (out.size() <= n) out.emplace_back();
+        Size(p_, out[n]);
+        r = 0;
+      }
+      rt::CsvRow error;
+      error.line = c.error_line;
+      error.error = c.read_error;
+      ReadRow(error, out[n], r++, texts);
+    }
+    if (r == 0) break;
+    out[n].rows = r;
+    Checked(out[n]);
+    ++n;
+  }
+  *batches = n;
 }
 
 void LedgerReader::Checked(Batch& b) {

@@ -3,6 +3,7 @@
 // that cannot be read becomes an error row in the batch (never dropped).
 #pragma once
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
@@ -24,12 +25,15 @@ int JudgedDateField(const ir::Program& p);
 std::string ParseValue(const ir::Program& p, const ir::Field& f, std::string_view text, Interner& texts,
                        Column& col, size_t r);
 
-// Up to kBatchRows records as the CSV reader split them, their fields
-// copied: what LedgerReader::Convert turns into a batch, on any thread.
-struct RawBatch {
-  std::vector<rt::CsvRow> rows;  // rows[0, count): fields view `bytes`
-  size_t count = 0;
-  std::string bytes;
+// A piece of a ledger, whole lines, for reading on several threads: what
+// LedgerReader::NextChunk cuts and ReadChunk reads.
+struct Chunk {
+  std::string bytes;        // [0, size): whole lines (the last may lack its line break at the end of the file)
+  size_t size = 0;
+  uint64_t first_line = 0;  // the physical line number of bytes[0]
+  std::string read_error;   // set: the input failed after `bytes`, at line error_line
+  uint64_t error_line = 0;
+  std::string_view text() const { return std::string_view(bytes.data(), size); }
 };
 
 class LedgerReader {
@@ -41,14 +45,18 @@ class LedgerReader {
   bool Open(const std::string& path, std::string* error);
   // Fills `b` with up to kBatchRows rows; false when no rows were left.
   bool Next(Batch& b);
-  // Next in three steps, for reading on several threads (exec/run.cpp):
-  // NextRaw splits the next records (in order, one thread); Convert parses
-  // and checks their values into `b`, interning texts into `texts` (any
-  // thread, each with its own Interner, whose ids the caller maps to the
-  // run's); Account counts the batch's rows and the dates that go backwards
-  // (in order, one thread).
-  bool NextRaw(RawBatch& raw);
-  void Convert(const RawBatch& raw, Batch& b, Interner& texts) const;
+  // Next in three steps, for reading on several threads (ParallelReader):
+  // NextChunk cuts the rest of the file into pieces of whole lines (in
+  // order, one thread; false at the end); ReadChunk reads a piece's records
+  // into batches out[0, *batches) exactly as Next would, interning texts
+  // into `texts` (any thread, each with its own Interner, whose ids the
+  // caller maps to the run's); Account counts a batch's rows and the dates
+  // that go backwards (in order, one thread). Next must not be called once
+  // NextChunk has been.
+  bool NextChunk(Chunk& c);
+  // Bytes NextChunk reads at a time (1 MiB; tests make it small).
+  void set_chunk_bytes(size_t n) { chunk_bytes_ = std::max<size_t>(n, 1); }
+  void ReadChunk(const Chunk& c, std::vector<Batch>& out, size_t* batches, Interner& texts) const;
   void Account(const Batch& b);
   // Whether field i is read as a text id (a Text field some rule reads).
   bool InternsField(size_t i) const {
@@ -76,7 +84,12 @@ class LedgerReader {
   uint64_t rows_ = 0;
   int32_t last_day_ = INT32_MIN;
   uint64_t backwards_ = 0, first_backwards_line_ = 0;
-  std::vector<std::pair<size_t, size_t>> spans_;  // NextRaw's scratch
+  // NextChunk's: the next line's number, the start of a line not yet
+  // handed out, whether inside an overlong line, whether the input is done.
+  uint64_t line_ = 0;
+  std::string carry_;
+  bool skipping_ = false, chunk_end_ = false;
+  size_t chunk_bytes_ = size_t{1} << 20;
 };
 
 // Loads `--table NAME=FILE` into a BoundTable; false with `error` set.

@@ -41,7 +41,7 @@ void ParallelReader::Split() {
       }
     }
     if (!job) job = std::make_unique<Job>();
-    const bool more = reader_.NextRaw(job->raw);
+    const bool more = reader_.NextChunk(job->chunk);
     std::lock_guard<std::mutex> lock(m_);
     if (!more) {
       free_.push_back(std::move(job));
@@ -70,7 +70,7 @@ void ParallelReader::Work(size_t w) {
     }
     job->worker = w;
     job->first_new = local.size();
-    reader_.Convert(job->raw, job->batch, local);
+    reader_.ReadChunk(job->chunk, job->batches, &job->count, local);
     job->new_texts.clear();
     for (size_t id = job->first_new; id < local.size(); ++id) job->new_texts.push_back(local.Text(static_cast<int64_t>(id)));
     std::lock_guard<std::mutex> lock(m_);
@@ -81,34 +81,40 @@ void ParallelReader::Work(size_t w) {
 }
 
 const Batch* ParallelReader::Next() {
-  std::unique_ptr<Job> job;
-  {
-    std::unique_lock<std::mutex> lock(m_);
-    if (current_) {
-      free_.push_back(std::move(current_));
-      --in_flight_;
-      cv_.notify_all();
+  while (!current_ || current_batch_ == current_->count) {
+    std::unique_ptr<Job> job;
+    {
+      std::unique_lock<std::mutex> lock(m_);
+      if (current_) {
+        free_.push_back(std::move(current_));
+        --in_flight_;
+        cv_.notify_all();
+      }
+      cv_.wait(lock, [&] { return done_.count(next_) || (split_done_ && next_ >= total_); });
+      if (!done_.count(next_)) return nullptr;
+      job = std::move(done_[next_]);
+      done_.erase(next_);
+      ++next_;
     }
-    cv_.wait(lock, [&] { return done_.count(next_) || (split_done_ && next_ >= total_); });
-    if (!done_.count(next_)) return nullptr;
-    job = std::move(done_[next_]);
-    done_.erase(next_);
-    ++next_;
-  }
-  // A worker converts its batches in ledger order, so its new texts come
-  // here in the order of its ids.
-  std::vector<int64_t>& to_run = to_run_[job->worker];
-  for (const std::string& t : job->new_texts) to_run.push_back(texts_.Intern(t));
-  Batch& b = job->batch;
-  for (size_t f : text_fields_) {
-    int64_t* ids = b.fields[f].i64.data();
-    for (size_t r = 0; r < b.rows; ++r) {
-      if (b.error[r].empty()) ids[r] = to_run[static_cast<size_t>(ids[r])];
+    // A worker reads its pieces in ledger order, so its new texts come
+    // here in the order of its ids.
+    std::vector<int64_t>& to_run = to_run_[job->worker];
+    for (const std::string& t : job->new_texts) to_run.push_back(texts_.Intern(t));
+    for (size_t k = 0; k < job->count; ++k) {
+      Batch& b = job->batches[k];
+      for (size_t f : text_fields_) {
+        int64_t* ids = b.fields[f].i64.data();
+        for (size_t r = 0; r < b.rows; ++r) {
+          if (b.error[r].empty()) ids[r] = to_run[static_cast<size_t>(ids[r])];
+        }
+      }
     }
+    current_ = std::move(job);
+    current_batch_ = 0;
   }
+  const Batch& b = current_->batches[current_batch_++];
   reader_.Account(b);
-  current_ = std::move(job);
-  return &current_->batch;
+  return &b;
 }
 
 }  // namespace edict::exec

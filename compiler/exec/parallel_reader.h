@@ -1,17 +1,19 @@
 // Reading a ledger on several threads (`edict run --threads N`, N >= 3), in
 // three stages:
 //
-//   one thread splits the CSV into records, in order (LedgerReader::NextRaw);
-//   N - 2 workers parse and check the values of whole batches at once
-//     (LedgerReader::Convert), each interning texts into its own Interner;
+//   one thread cuts the file into pieces of whole lines, in order
+//     (LedgerReader::NextChunk: it only looks for line breaks);
+//   N - 2 workers split their pieces into records and parse and check the
+//     values into batches (LedgerReader::ReadChunk, exactly as one thread
+//     reads), each interning texts into its own Interner;
 //   the caller's thread (Next) takes the batches back in ledger order, maps
 //     each worker's text ids to the run's Interner and counts the rows
 //     (LedgerReader::Account).
 //
-// So the batches, and everything judged from them, are the same as when one
-// thread reads: only which text gets which id can differ, and ids are only
-// ever compared for equality. Rows of one batch stay together and batches
-// stay in order, so caps are charged in ledger order.
+// So the rows, and everything judged from them, are the same as when one
+// thread reads: only where batches end and which text gets which id can
+// differ (a decision depends on neither: ids are only ever compared for
+// equality). Rows stay in ledger order, so caps are charged in that order.
 #pragma once
 
 #include <condition_variable>
@@ -46,8 +48,9 @@ class ParallelReader {
  private:
   struct Job {
     uint64_t seq = 0;
-    RawBatch raw;
-    Batch batch;
+    Chunk chunk;
+    std::vector<Batch> batches;  // [0, count) hold the piece's rows
+    size_t count = 0;
     size_t worker = 0;
     size_t first_new = 0;               // the worker's Interner size before this batch
     std::vector<std::string> new_texts; // texts it interned for this batch, by id from first_new
@@ -74,7 +77,8 @@ class ParallelReader {
 
   std::vector<std::unique_ptr<Interner>> locals_;  // by worker
   std::vector<std::vector<int64_t>> to_run_;       // by worker: local id -> the run's id
-  std::unique_ptr<Job> current_;                   // returned by the last Next
+  std::unique_ptr<Job> current_;                   // whose batches Next is returning
+  size_t current_batch_ = 0;                       // the next of them
   std::vector<std::thread> threads_;
 };
 

@@ -219,13 +219,15 @@ class BatchPipe {
 }  // namespace
 
 int DefaultThreads(const std::string& backend) {
-  // Measured on 2 cores, 10M rows (bench/RESULTS.md): with the JIT, judging
-  // is light and 3 threads (values parsed on one, records split on another)
-  // beat 2; with the interpreter, judging competes with the parsing and 2
-  // (a reader thread) is best. So: one more than the cores with the JIT.
+  // Measured on 2 cores, 10M rows (bench/RESULTS.md): the pieces of the
+  // ledger are cut on a thread that does little, and parsing them is most
+  // of the work; with the JIT, judging is light and 4 threads (2 parsing)
+  // beat 3; with the interpreter, judging competes with the parsing and 3
+  // is best. So: the cores + 2 with the JIT, the cores + 1 with the
+  // interpreter.
   const unsigned cores = std::thread::hardware_concurrency();
   if (cores < 2) return 1;
-  return static_cast<int>(std::min(backend == "jit" ? cores + 1 : cores, 16u));
+  return static_cast<int>(std::min(backend == "jit" ? cores + 2 : cores + 1, 16u));
 }
 
 RunSummary RunLedger(const ir::Program& p, const SourceManager& sm, const RunOptions& o) {
@@ -310,8 +312,8 @@ RunSummary RunLedger(const ir::Program& p, const SourceManager& sm, const RunOpt
     Batch batch;
     while (reader.Next(batch)) process(batch);
   } else if (threads >= 3) {
-    // Records split on one thread, values parsed on N - 2 (ParallelReader),
-    // judged and written here, in order.
+    // Pieces of whole lines cut on one thread, read into batches on N - 2
+    // (ParallelReader), judged and written here, in order.
     ParallelReader parallel(p, reader, texts, static_cast<size_t>(threads) - 2);
     make_backend();
     while (const Batch* b = parallel.Next()) process(*b);

@@ -37,7 +37,7 @@ struct RunSummary {
 };
 
 // The threads `edict run` uses when not told: 1 on one core; else, with
-// the JIT, one more than the cores; with the interpreter, the cores (at most 16).
+// the JIT, the cores + 2; with the interpreter, the cores + 1 (at most 16).
 int DefaultThreads(const std::string& backend);
 
 RunSummary RunLedger(const ir::Program& p, const SourceManager& sm, const RunOptions& o);

@@ -92,6 +92,17 @@ void CsvReader::Init() {
   if (!error_.empty()) return;
   capacity_ = options_.chunk_size;
   buffer_.reset(new char[capacity_]);
+  bom_checked_ = !options_.starts_file;
+  line_ = options_.first_line;
+}
+
+size_t CsvReader::ReadRaw(char* destination, size_t size) {
+  if (!error_.empty() || size == 0) return 0;
+  size_t got = std::min(size, end_ - begin_);
+  std::memcpy(destination, buffer_.get() + begin_, got);
+  begin_ += got;
+  if (got < size && !eof_) got += ReadSource(destination + got, size - got);
+  return error_.empty() ? got : 0;
 }
 
 size_t CsvReader::ReadSource(char* destination, size_t size) {

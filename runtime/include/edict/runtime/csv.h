@@ -31,6 +31,12 @@ struct CsvOptions {
   // record) longer than this, not counting its final LF or CRLF, is an error
   // row "record too long"; an overlong line is never buffered whole.
   size_t max_record_bytes = size_t{16} << 20;
+  // Whether the input starts the file: a UTF-8 byte-order mark at its very
+  // start is then skipped, and its first line is line 1. A reader of a piece
+  // cut from the middle of a file (whole lines) sets false and the piece's
+  // first line number.
+  bool starts_file = true;
+  uint64_t first_line = 1;
 };
 
 // One record. Every string_view (fields, raw) points into the reader's
@@ -118,6 +124,15 @@ class CsvReader {
   // Returns false at the end of the input, and after a failure (bad options,
   // open failure, or after the "read error" row has been returned).
   bool Next(CsvRow* row);
+
+  // For a caller that splits the input itself (exec::ParallelReader), after
+  // ReadHeader: copies up to `size` bytes of the input not yet consumed
+  // (first those already buffered, then from the source) and returns how
+  // many; 0 at the end of the input or after a failure (error()). Next must
+  // not be called once this has been.
+  size_t ReadRaw(char* destination, size_t size);
+  // The physical line number of the first byte not yet consumed.
+  uint64_t line() const { return line_; }
 
   // Why the reader stopped early: bad options, open failure or read error.
   // Empty if no such failure has occurred.

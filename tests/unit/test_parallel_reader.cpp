@@ -1,0 +1,154 @@
+// Reading a ledger on several threads (exec::ParallelReader: pieces of whole
+// lines cut on one thread, read into batches on others) gives exactly the
+// rows one thread reads (LedgerReader::Next), whatever the pieces' size:
+// line numbers, error rows and their reasons, values, ids; including a
+// byte-order mark, CRLF, empty lines, quotes left open, a last line without
+// its line break, and a line longer than any record may be.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include <unistd.h>
+
+#include "driver/driver.h"
+#include "exec/ledger.h"
+#include "exec/parallel_reader.h"
+#include "ir/lower.h"
+
+using namespace edict;
+namespace fs = std::filesystem;
+
+namespace {
+
+const char* kRules = R"(regulation chunks "chunks" cites "unit" effective 2025-01-01
+unit u "units"
+outcome Decision { NLR, LICENCE } otherwise NLR
+record Row { id: Text key, date: Date, party: Text, amount: Int [u] }
+input r: Row
+rule big "big" cites "unit" when r.amount > 100 u then LICENCE
+rule bad "bad party" cites "unit" when r.party == "evil" then LICENCE
+)";
+
+// One row as read: everything a decision or an ERROR row can depend on
+// (texts by content, not by id).
+std::string Show(const ir::Program& p, const exec::Interner& texts, const exec::Batch& b, size_t r) {
+  std::ostringstream s;
+  s << b.line[r] << "|" << b.error[r] << "|" << b.id[r] << "|" << b.day[r];
+  if (!b.error[r].empty()) return s.str();
+  for (size_t f = 0; f < p.fields.size(); ++f) {
+    const exec::Column& c = b.fields[f];
+    s << "|" << int(c.status[r]) << ":";
+    if (c.status[r] != exec::kOk) continue;
+    if (p.fields[f].ty == ir::Ty::Text && p.fields[f].name == "party") s << texts.Text(c.i64[r]);
+    else s << c.i64[r];
+  }
+  return s.str();
+}
+
+struct Fixture {
+  fs::path dir;
+  std::unique_ptr<driver::Compilation> c;
+  ir::Program p;
+
+  Fixture() {
+    dir = fs::temp_directory_path() / ("edict_parallel_reader_" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    std::ofstream(dir / "rules.edict") << kRules;
+    diag::Engine diags;
+    c = driver::Compile({(dir / "rules.edict").string()}, {}, diags);
+    REQUIRE_FALSE(diags.HasErrors());
+    std::string error;
+    auto lowered = ir::Lower(c->checked, ir::LowerOptions{}, &error);
+    INFO(error);
+    REQUIRE(lowered.has_value());
+    p = std::move(*lowered);
+  }
+  ~Fixture() { fs::remove_all(dir); }
+
+  std::vector<std::string> Sequential(const std::string& ledger) {
+    exec::Interner texts(p.texts);
+    exec::LedgerReader reader(p, texts, std::nullopt);
+    std::string error;
+    REQUIRE(reader.Open(ledger, &error));
+    std::vector<std::string> rows;
+    exec::Batch b;
+    while (reader.Next(b)) {
+      for (size_t r = 0; r < b.rows; ++r) rows.push_back(Show(p, texts, b, r));
+    }
+    return rows;
+  }
+
+  std::vector<std::string> Parallel(const std::string& ledger, size_t chunk_bytes, size_t workers) {
+    exec::Interner texts(p.texts);
+    exec::LedgerReader reader(p, texts, std::nullopt);
+    reader.set_chunk_bytes(chunk_bytes);
+    std::string error;
+    REQUIRE(reader.Open(ledger, &error));
+    std::vector<std::string> rows;
+    exec::ParallelReader parallel(p, reader, texts, workers);
+    while (const exec::Batch* b = parallel.Next()) {
+      for (size_t r = 0; r < b->rows; ++r) rows.push_back(Show(p, texts, *b, r));
+    }
+    CHECK(reader.rows_read() == rows.size());
+    return rows;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a ledger read on several threads gives the rows one thread reads") {
+  Fixture fx;
+  // Many rows (several batches), with every kind of awkward line here and there.
+  std::mt19937 rng(7);
+  std::string text = "\xEF\xBB\xBFid,date,party,amount\r\n";
+  const char* parties[] = {"acme", "evil", "\"quoted, party\"", "\"evil\"", "bolt"};
+  for (int i = 0; i < 12000; ++i) {
+    const unsigned k = rng() % 100;
+    const std::string eol = rng() % 3 == 0 ? "\r\n" : "\n";
+    if (k == 0) text += eol;                                          // empty line
+    else if (k == 1) text += "x" + std::to_string(i) + ",2025-03-01,\"open,7" + eol;  // quote left open
+    else if (k == 2) text += "\xEF\xBB\xBFy" + std::to_string(i) + ",2025-03-01,acme,7" + eol;  // BOM: data here
+    else if (k == 3) text += "z" + std::to_string(i) + ",2025-13-01,acme,7" + eol;  // bad date
+    else if (k == 4) text += "w" + std::to_string(i) + ",2025-03-01,acme" + eol;    // a field short
+    else
+      text += "r" + std::to_string(i) + ",2025-0" + std::to_string(1 + rng() % 9) + "-1" + std::to_string(rng() % 10) +
+              "," + parties[rng() % 5] + "," + std::to_string(rng() % 300) + eol;
+  }
+  // A line longer than any record may be (16 MiB), then a last line without its line break.
+  text += "long," + std::string((size_t{16} << 20) + 100, 'a') + "\n";
+  text += "last,2025-04-01,acme,5";
+  const std::string ledger = (fx.dir / "ledger.csv").string();
+  std::ofstream(ledger, std::ios::binary) << text;
+
+  const std::vector<std::string> want = fx.Sequential(ledger);
+  REQUIRE(want.size() == 12002);
+  CHECK(want.back().rfind("12003|", 0) == 0);  // header on line 1
+  for (size_t chunk : {size_t{97}, size_t{4096}, size_t{1} << 20}) {
+    for (size_t workers : {size_t{1}, size_t{3}}) {
+      INFO("chunk bytes ", chunk, ", workers ", workers);
+      const std::vector<std::string> got = fx.Parallel(ledger, chunk, workers);
+      REQUIRE(got.size() == want.size());
+      for (size_t i = 0; i < want.size(); ++i) {
+        if (got[i] != want[i]) {
+          INFO("row ", i);
+          CHECK(got[i] == want[i]);
+          break;
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("a ledger of a header only, or ending in a lone carriage return, reads alike on several threads") {
+  Fixture fx;
+  for (const std::string& text : {std::string("id,date,party,amount"), std::string("id,date,party,amount\n"),
+                                  std::string("id,date,party,amount\na,2025-03-01,acme,5\r"),
+                                  std::string("id,date,party,amount\n\n\n")}) {
+    const std::string ledger = (fx.dir / "small.csv").string();
+    std::ofstream(ledger, std::ios::binary) << text;
+    CHECK(fx.Parallel(ledger, 3, 2) == fx.Sequential(ledger));
+  }
+}
