@@ -5,8 +5,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <istream>
-#include <streambuf>
 
 #include "edict/runtime/checked.h"
 #include "edict/runtime/country.h"
@@ -308,19 +306,11 @@ bool LedgerReader::NextChunk(Chunk& c) {
 }
 
 void LedgerReader::ReadChunk(const Chunk& c, std::vector<Batch>& out, size_t* batches, Interner& texts) const {
-  // The piece through a stream over its bytes (no copy), read as Next reads.
-  struct Bytes : std::streambuf {
-    explicit Bytes(std::string_view s) {
-      char* p = const_cast<char*>(s.data());  // only read
-      setg(p, p, p + s.size());
-    }
-  } buffer(c.text());
-  std::istream in(&buffer);
+  // The piece read in place, as Next reads.
   rt::CsvOptions options;
-  options.chunk_size = c.size + 1;  // the whole piece in one read
   options.starts_file = false;
   options.first_line = c.first_line;
-  rt::CsvReader csv(in, options);
+  rt::CsvReader csv(c.bytes.data(), c.size, options);
   rt::CsvRow row;
   size_t n = 0;
   bool more = true;

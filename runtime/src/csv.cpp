@@ -62,6 +62,7 @@ const char* SplitPlainLine(const char* first, const char* last, char delimiter,
 CsvReader::CsvReader(const std::string& path, const CsvOptions& options) : options_(options) {
   Init();
   if (!error_.empty()) return;
+  Allocate();
   file_ = std::fopen(path.c_str(), "rb");
   if (file_ == nullptr) {
     error_ = "cannot open " + path + ": " + std::strerror(errno);
@@ -74,12 +75,27 @@ CsvReader::CsvReader(const std::string& path, const CsvOptions& options) : optio
 CsvReader::CsvReader(std::istream& in, const CsvOptions& options) : options_(options) {
   Init();
   if (!error_.empty()) return;
+  Allocate();
   stream_ = &in;
   if (!in) error_ = "input stream is not readable";
 }
 
+CsvReader::CsvReader(const char* data, size_t size, const CsvOptions& options) : options_(options) {
+  Init();
+  if (!error_.empty()) return;
+  data_ = data;  // read in place
+  capacity_ = end_ = size;
+  eof_ = true;
+}
+
 CsvReader::~CsvReader() {
   if (file_ != nullptr) std::fclose(file_);
+}
+
+void CsvReader::Allocate() {
+  capacity_ = options_.chunk_size;
+  buffer_.reset(new char[capacity_]);
+  data_ = buffer_.get();
 }
 
 void CsvReader::Init() {
@@ -90,8 +106,6 @@ void CsvReader::Init() {
     error_ = "invalid CSV options: chunk_size, max_record_bytes and max_quoted_field_bytes must be positive";
   }
   if (!error_.empty()) return;
-  capacity_ = options_.chunk_size;
-  buffer_.reset(new char[capacity_]);
   bom_checked_ = !options_.starts_file;
   line_ = options_.first_line;
 }
@@ -99,7 +113,7 @@ void CsvReader::Init() {
 size_t CsvReader::ReadRaw(char* destination, size_t size) {
   if (!error_.empty() || size == 0) return 0;
   size_t got = std::min(size, end_ - begin_);
-  std::memcpy(destination, buffer_.get() + begin_, got);
+  std::memcpy(destination, data_ + begin_, got);
   begin_ += got;
   if (got < size && !eof_) got += ReadSource(destination + got, size - got);
   return error_.empty() ? got : 0;
@@ -147,6 +161,7 @@ bool CsvReader::Fill() {
     std::unique_ptr<char[]> bigger(new char[new_capacity]);
     std::memcpy(bigger.get(), data, end_);
     buffer_ = std::move(bigger);
+    data_ = buffer_.get();
     capacity_ = new_capacity;
   }
   end_ += ReadSource(buffer_.get() + end_, capacity_ - end_);
@@ -155,7 +170,7 @@ bool CsvReader::Fill() {
 
 bool CsvReader::SkipRestOfLine() {
   for (;;) {
-    const char* data = buffer_.get();
+    const char* data = data_;
     const char* hit = FindByte(data + begin_, '\n', end_ - begin_);
     if (hit != nullptr) {
       begin_ = static_cast<size_t>(hit - data) + 1;
@@ -225,7 +240,7 @@ bool CsvReader::Next(CsvRow* row) {
     while (end_ - begin_ < 3 && !eof_) {
       if (!Fill()) return ReturnReadError(row);
     }
-    if (end_ - begin_ >= 3 && std::memcmp(buffer_.get() + begin_, kUtf8Bom, 3) == 0) begin_ += 3;
+    if (end_ - begin_ >= 3 && std::memcmp(data_ + begin_, kUtf8Bom, 3) == 0) begin_ += 3;
     bom_checked_ = true;
   }
 
@@ -233,7 +248,7 @@ bool CsvReader::Next(CsvRow* row) {
   size_t scanned = 0;  // bytes after begin_ known to hold no '\n'
   size_t newline = 0;  // index of the line's '\n', or end_ for a last line without one
   for (;;) {
-    const char* data = buffer_.get();
+    const char* data = data_;
     const char* hit = FindByte(data + begin_ + scanned, '\n', end_ - begin_ - scanned);
     if (hit != nullptr) {
       newline = static_cast<size_t>(hit - data);
@@ -258,7 +273,7 @@ bool CsvReader::Next(CsvRow* row) {
     if (!Fill()) return ReturnReadError(row);
   }
 
-  const char* data = buffer_.get();
+  const char* data = data_;
   const size_t start = begin_;
   const size_t next_line = newline < end_ ? newline + 1 : end_;
   size_t content_end = newline;
@@ -308,7 +323,7 @@ bool CsvReader::Next(CsvRow* row) {
   // from the record's start (Fill moves the data, so offsets are relative).
   const size_t first_line_size = next_line - start;
   for (;;) {
-    data = buffer_.get();
+    data = data_;
     // Never look at more than max_record_bytes + 2 bytes (room for a CRLF),
     // and treat a view of that size as unfinished even if the input ends
     // there, so the outcome never depends on how much happens to be buffered:
@@ -347,7 +362,7 @@ bool CsvReader::Next(CsvRow* row) {
 
 CsvReader::ParseResult CsvReader::ParseQuoted(size_t start, size_t limit, bool multiline, bool more_may_come,
                                               CsvRow* row, size_t* record_end, size_t* content_end) {
-  const char* data = buffer_.get();
+  const char* data = data_;
   const char delimiter = options_.delimiter;
   row->fields.clear();
   scratch_.clear();

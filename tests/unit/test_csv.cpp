@@ -44,13 +44,22 @@ std::string DumpRow(const CsvRow& row) {
   return out + "\n";
 }
 
-std::string Dump(const std::string& input, CsvOptions options = CsvOptions()) {
-  std::istringstream in(input);
-  CsvReader reader(in, options);
+std::string DumpAll(CsvReader& reader) {
   std::string out;
   CsvRow row;
   while (reader.Next(&row)) out += DumpRow(row);
   if (!reader.error().empty()) out += "READER ERROR " + reader.error() + "\n";
+  return out;
+}
+
+// Every case is also read in place (the reader of a ledger's pieces on
+// several threads), which must give the same rows.
+std::string Dump(const std::string& input, CsvOptions options = CsvOptions()) {
+  std::istringstream in(input);
+  CsvReader reader(in, options);
+  const std::string out = DumpAll(reader);
+  CsvReader in_place(input.data(), input.size(), options);
+  CHECK(DumpAll(in_place) == out);
   return out;
 }
 

@@ -110,6 +110,9 @@ class CsvReader {
   explicit CsvReader(const std::string& path, const CsvOptions& options = CsvOptions());
   // Reads from `in`, which must outlive the reader.
   explicit CsvReader(std::istream& in, const CsvOptions& options = CsvOptions());
+  // Reads the `size` bytes at `data` in place, without copying them (they
+  // must outlive the reader); options.chunk_size is not used.
+  CsvReader(const char* data, size_t size, const CsvOptions& options = CsvOptions());
   ~CsvReader();
   CsvReader(const CsvReader&) = delete;
   CsvReader& operator=(const CsvReader&) = delete;
@@ -141,7 +144,8 @@ class CsvReader {
  private:
   enum class ParseResult { kOk, kError, kNeedMore };
 
-  void Init();
+  void Init();      // checks the options
+  void Allocate();  // the buffer, for a file or a stream
   // Moves the unconsumed bytes to the buffer's start, grows the buffer if it
   // is full, and reads once. Sets eof_ when the source is exhausted. Returns
   // false (with error_ set) on a read error.
@@ -162,7 +166,8 @@ class CsvReader {
   CsvOptions options_;
   std::FILE* file_ = nullptr;
   std::istream* stream_ = nullptr;
-  std::unique_ptr<char[]> buffer_;
+  std::unique_ptr<char[]> buffer_;  // null when reading memory in place
+  const char* data_ = nullptr;      // buffer_, or the memory read in place
   size_t capacity_ = 0;
   size_t begin_ = 0;  // first unconsumed byte
   size_t end_ = 0;    // one past the last buffered byte
