@@ -245,14 +245,7 @@ int main(int argc, char** argv) {
       exec::Decisions decisions;
       for (int pass = 1; pass < repeat; ++pass) {  // --repeat: untimed passes, for a profiler
         exec::Decider fresh(*p, &c->sources, false);
-        for (const auto& b : batches) {
-          if (fused) {
-            backend->Judge(b, values, fresh, decisions);
-          } else {
-            backend->Evaluate(b, values);
-            fresh.Decide(b, values, decisions);
-          }
-        }
+        for (const auto& b : batches) backend->Judge(b, values, fresh, decisions);  // Evaluate + Decide when not fused
       }
       exec::Decider decider(*p, &c->sources, false);
       std::vector<uint64_t> counts(p->outcome.variants.size() + 1, 0);

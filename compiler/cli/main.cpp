@@ -288,9 +288,9 @@ int Main(int argc, char** argv) {
   run->add_option("--as-of", s.as_of, "judge every row as if on this date (YYYY-MM-DD)");
   s.run.threads = 0;  // exec::DefaultThreads
   run->add_option("--threads", s.run.threads,
-                  "threads (1: all in one; 2: the ledger is read on its own thread; N >= 3: records split on one, "
-                  "values parsed on N - 2); the output is the same (default: the cores + 1 with the JIT, the cores "
-                  "with the interpreter)")
+                  "threads (1: all in one; 2: the ledger is read on its own thread; N >= 3: the ledger cut into "
+                  "pieces on one, read on N - 2); the output is the same (default: the cores + 2 with the JIT, the "
+                  "cores + 1 with the interpreter)")
       ->check(CLI::Range(1, 64));
   run->add_flag("--explain", s.run.explain, "add a JSON trace per row: rules in force, overrides, caps too full");
   run->add_option("--table", s.tables, "bind a table declared in the rules to a CSV file: NAME=FILE")

@@ -49,8 +49,8 @@ class Backend {
   virtual ~Backend() = default;
   // values.size() == program.insts.size() on return; values[i] has batch.rows rows.
   virtual void Evaluate(const Batch& batch, std::vector<Column>& values) = 0;
-  // Judges the batch's rows in order, updating `decider`'s caps: out[r] is
-  // row r's decision. By default Evaluate, then decider.Decide (decide.cpp).
+  // Judges the batch's rows in order, updating `decider`'s caps: row r of
+  // `out` is row r's decision. By default Evaluate, then decider.Decide (decide.cpp).
   // A backend that compiles the decision step too must decide every row
   // exactly as the decider would; `values` is then scratch space.
   virtual void Judge(const Batch& batch, std::vector<Column>& values, Decider& decider, Decisions& out);

@@ -1,7 +1,7 @@
 // The caps' ledger for one run: how much of each cap has been used, per
 // period and per value of its `per` keys. Shared by the decision step
 // (exec/decide.cpp) and the JIT's compiled decision step, which reach the
-// same counters through Slot().
+// same counters through Slot() or, inline, through dense().
 //
 // A counter's address never changes once handed out, so a caller may hold
 // the addresses of a row's trial charges until it records them.

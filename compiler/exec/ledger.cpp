@@ -267,7 +267,9 @@ bool LedgerReader::NextChunk(Chunk& c) {
         // line that could not be read whole.
         c.read_error = csv_->error();
         c.error_line = line_ + CountLines(text);
-        c.size = LastLineEnd(text);
+        // The line being read is left out, unless it is one too long to
+        // keep, which the reader reports as such.
+        if (!skipping_) c.size = LastLineEnd(text);
       }
       line_ += CountLines(c.text());
       return c.size > 0 || !c.read_error.empty();
@@ -320,15 +322,7 @@ void LedgerReader::ReadChunk(const Chunk& c, std::vector<Batch>& out, size_t* ba
     Size(p_, b);
     size_t r = 0;
     while (r < kBatchRows && (more = csv.Next(&row))) ReadRow(row, b, r++, texts);
-    if (!more && !c.read_error.empty()) {
-      if (r == kBatchRows) {  // no room: the error row starts a batch of its own
-        b.rows = r;
-        Checked(b);
-        ++n;
-        if (out.size() <= n) out.emplace_back();
-        Size(p_, out[n]);
-        r = 0;
-      }
+    if (!more && !c.read_error.empty()) {  // (more is false only with room left)
       rt::CsvRow error;
       error.line = c.error_line;
       error.error = c.read_error;

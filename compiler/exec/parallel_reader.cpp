@@ -103,9 +103,11 @@ const Batch* ParallelReader::Next() {
     for (size_t k = 0; k < job->count; ++k) {
       Batch& b = job->batches[k];
       for (size_t f : text_fields_) {
+        // Only present values hold an id (an absent one's slot is stale).
         int64_t* ids = b.fields[f].i64.data();
+        const uint8_t* status = b.fields[f].status.data();
         for (size_t r = 0; r < b.rows; ++r) {
-          if (b.error[r].empty()) ids[r] = to_run[static_cast<size_t>(ids[r])];
+          if (b.error[r].empty() && status[r] == kOk) ids[r] = to_run[static_cast<size_t>(ids[r])];
         }
       }
     }

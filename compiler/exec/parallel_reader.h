@@ -52,8 +52,8 @@ class ParallelReader {
     std::vector<Batch> batches;  // [0, count) hold the piece's rows
     size_t count = 0;
     size_t worker = 0;
-    size_t first_new = 0;               // the worker's Interner size before this batch
-    std::vector<std::string> new_texts; // texts it interned for this batch, by id from first_new
+    size_t first_new = 0;               // the worker's Interner size before this piece
+    std::vector<std::string> new_texts; // texts it interned for this piece, by id from first_new
   };
 
   void Split();

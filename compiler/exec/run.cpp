@@ -72,7 +72,7 @@ void DecisionWriter::Write(const Batch& batch, const Decisions& d) {
     const std::string& basis = BasisName(p, outcome, error ? -1 : d.basis[r]);
     if (jsonl_) {
       std::string flags;
-      d.ForEachFlag(r, [&](uint32_t f) { flags += (flags.empty() ? "" : ";") + p.flags[f].name; });
+      AppendFlags(flags, d, r);
       nlohmann::ordered_json j{{"id", batch.id[r].empty() ? std::to_string(batch.line[r]) : batch.id[r]},
                                {"decision", error ? "ERROR" : p.outcome.variants[static_cast<size_t>(outcome)].name},
                                {"basis", basis},
@@ -84,8 +84,8 @@ void DecisionWriter::Write(const Batch& batch, const Decisions& d) {
                                {"flags", flags},
                                {"error", d.reason[r]}};
       if (explain_) {
-        const std::string& e = d.explain.empty() ? std::string() : d.explain[r];
-        j["explain"] = e.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json::parse(e);
+        const std::string* e = d.explain.empty() ? nullptr : &d.explain[r];
+        j["explain"] = !e || e->empty() ? nlohmann::ordered_json() : nlohmann::ordered_json::parse(*e);
       }
       buf_ += j.dump();
       buf_ += '\n';
@@ -107,12 +107,7 @@ void DecisionWriter::Write(const Batch& batch, const Decisions& d) {
       } else {
         buf_ += ",,,";
       }
-      bool first = true;
-      d.ForEachFlag(r, [&](uint32_t f) {
-        if (!first) buf_ += ';';
-        first = false;
-        buf_ += p.flags[f].name;
-      });
+      AppendFlags(buf_, d, r);
       buf_ += ',';
       Field(d.reason[r]);
       if (explain_) {
@@ -123,6 +118,15 @@ void DecisionWriter::Write(const Batch& batch, const Decisions& d) {
     }
     if (buf_.size() > (1u << 20)) Flush();
   }
+}
+
+void DecisionWriter::AppendFlags(std::string& to, const Decisions& d, size_t r) const {
+  bool first = true;
+  d.ForEachFlag(r, [&](uint32_t f) {
+    if (!first) to += ';';
+    first = false;
+    to += p_.flags[f].name;
+  });
 }
 
 bool DecisionWriter::NeedsQuotes(const std::string& s) {

@@ -56,6 +56,8 @@ class DecisionWriter {
   void Flush();
 
  private:
+  // Row r's flags, by name, separated by ';'.
+  void AppendFlags(std::string& to, const Decisions& d, size_t r) const;
   static bool NeedsQuotes(const std::string& s);
   static std::string Quoted(const std::string& s);
   void Field(const std::string& s);

@@ -11,8 +11,9 @@
 // The rules, their order, exceptions and caps are constants here, so this is
 // straight-line code with branches, and each value a rule reads is computed
 // where it is first needed (InstEmitter in fused mode), as a hand-written
-// decision would. Caps are counters in the run's exec::CapStore, reached
-// through edict_jit_cap_slot.
+// decision would. Caps are counters in the run's exec::CapStore: a cap with
+// one small key is found inline through CapStore::Dense, any other through
+// edict_jit_cap_slot (CapSlot).
 //
 // What the compiled code leaves to exec::Decider: a row that could not be
 // read, and a row where the decider would report an error (a value in error,

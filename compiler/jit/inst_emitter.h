@@ -368,25 +368,23 @@ class InstEmitter {
         }
       }
       b.ty = llvm::IntegerType::get(ctx_, static_cast<unsigned>(bytes * 8));
-      llvm::Constant* init = nullptr;
-      if (bytes == 8) {
-        init = llvm::ConstantDataArray::get(ctx_, llvm::ArrayRef<uint64_t>(entries));
-      } else if (bytes == 4) {
-        std::vector<uint32_t> narrow(entries.begin(), entries.end());
-        init = llvm::ConstantDataArray::get(ctx_, llvm::ArrayRef<uint32_t>(narrow));
-      } else if (bytes == 2) {
-        std::vector<uint16_t> narrow(entries.begin(), entries.end());
-        init = llvm::ConstantDataArray::get(ctx_, llvm::ArrayRef<uint16_t>(narrow));
-      } else {
-        std::vector<uint8_t> narrow(entries.begin(), entries.end());
-        init = llvm::ConstantDataArray::get(ctx_, llvm::ArrayRef<uint8_t>(narrow));
-      }
+      llvm::Constant* init = bytes == 8 ? Narrowed<uint64_t>(entries)
+                             : bytes == 4 ? Narrowed<uint32_t>(entries)
+                             : bytes == 2 ? Narrowed<uint16_t>(entries)
+                                          : Narrowed<uint8_t>(entries);
       b.table = new llvm::GlobalVariable(*ms_.m, init->getType(), true, llvm::GlobalValue::PrivateLinkage, init,
                                          "set_bundle");
       b.table->setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);
       for (size_t j = 0; j < sets.size(); ++j) bundled_[{operand, sets[j]}] = {bundles_.size(), static_cast<unsigned>(j)};
       bundles_.push_back(std::move(b));
     }
+  }
+
+  // A constant array of `entries`, each narrowed to T (they fit).
+  template <typename T>
+  llvm::Constant* Narrowed(const std::vector<uint64_t>& entries) {
+    std::vector<T> narrow(entries.begin(), entries.end());
+    return llvm::ConstantDataArray::get(ctx_, llvm::ArrayRef<T>(narrow));
   }
 
   // This row's entry of bundle `k` for element x (i64; 0 for x outside the

@@ -115,8 +115,9 @@ size_t CsvReader::ReadRaw(char* destination, size_t size) {
   size_t got = std::min(size, end_ - begin_);
   std::memcpy(destination, data_ + begin_, got);
   begin_ += got;
+  // What was read before a failure is returned; the next call returns 0.
   if (got < size && !eof_) got += ReadSource(destination + got, size - got);
-  return error_.empty() ? got : 0;
+  return got;
 }
 
 size_t CsvReader::ReadSource(char* destination, size_t size) {

@@ -26,10 +26,11 @@ namespace {
 const char* kRules = R"(regulation chunks "chunks" cites "unit" effective 2025-01-01
 unit u "units"
 outcome Decision { NLR, LICENCE } otherwise NLR
-record Row { id: Text key, date: Date, party: Text, amount: Int [u] }
+record Row { id: Text key, date: Date, party: Text, amount: Int [u], licence: optional Text }
 input r: Row
 rule big "big" cites "unit" when r.amount > 100 u then LICENCE
 rule bad "bad party" cites "unit" when r.party == "evil" then LICENCE
+rule licensed "licensed" cites "unit" when r.licence == "L-1" then NLR
 )";
 
 // One row as read: everything a decision or an ERROR row can depend on
@@ -42,7 +43,7 @@ std::string Show(const ir::Program& p, const exec::Interner& texts, const exec::
     const exec::Column& c = b.fields[f];
     s << "|" << int(c.status[r]) << ":";
     if (c.status[r] != exec::kOk) continue;
-    if (p.fields[f].ty == ir::Ty::Text && p.fields[f].name == "party") s << texts.Text(c.i64[r]);
+    if (p.fields[f].ty == ir::Ty::Text && p.fields[f].name != "id") s << texts.Text(c.i64[r]);
     else s << c.i64[r];
   }
   return s.str();
@@ -103,23 +104,24 @@ TEST_CASE("a ledger read on several threads gives the rows one thread reads") {
   Fixture fx;
   // Many rows (several batches), with every kind of awkward line here and there.
   std::mt19937 rng(7);
-  std::string text = "\xEF\xBB\xBFid,date,party,amount\r\n";
+  std::string text = "\xEF\xBB\xBFid,date,party,amount,licence\r\n";
   const char* parties[] = {"acme", "evil", "\"quoted, party\"", "\"evil\"", "bolt"};
   for (int i = 0; i < 12000; ++i) {
     const unsigned k = rng() % 100;
     const std::string eol = rng() % 3 == 0 ? "\r\n" : "\n";
     if (k == 0) text += eol;                                          // empty line
-    else if (k == 1) text += "x" + std::to_string(i) + ",2025-03-01,\"open,7" + eol;  // quote left open
-    else if (k == 2) text += "\xEF\xBB\xBFy" + std::to_string(i) + ",2025-03-01,acme,7" + eol;  // BOM: data here
-    else if (k == 3) text += "z" + std::to_string(i) + ",2025-13-01,acme,7" + eol;  // bad date
-    else if (k == 4) text += "w" + std::to_string(i) + ",2025-03-01,acme" + eol;    // a field short
-    else
+    else if (k == 1) text += "x" + std::to_string(i) + ",2025-03-01,\"open,7," + eol;  // quote left open
+    else if (k == 2) text += "\xEF\xBB\xBFy" + std::to_string(i) + ",2025-03-01,acme,7," + eol;  // BOM: data here
+    else if (k == 3) text += "z" + std::to_string(i) + ",2025-13-01,acme,7," + eol;  // bad date
+    else if (k == 4) text += "w" + std::to_string(i) + ",2025-03-01,acme,7" + eol;    // a field short
+    else  // the licence: often absent, else one of many (each worker interns its own)
       text += "r" + std::to_string(i) + ",2025-0" + std::to_string(1 + rng() % 9) + "-1" + std::to_string(rng() % 10) +
-              "," + parties[rng() % 5] + "," + std::to_string(rng() % 300) + eol;
+              "," + parties[rng() % 5] + "," + std::to_string(rng() % 300) + "," +
+              (rng() % 3 ? "" : "L-" + std::to_string(rng() % 5000)) + eol;
   }
   // A line longer than any record may be (16 MiB), then a last line without its line break.
   text += "long," + std::string((size_t{16} << 20) + 100, 'a') + "\n";
-  text += "last,2025-04-01,acme,5";
+  text += "last,2025-04-01,acme,5,L-1";
   const std::string ledger = (fx.dir / "ledger.csv").string();
   std::ofstream(ledger, std::ios::binary) << text;
 
@@ -146,7 +148,7 @@ TEST_CASE("a ledger of a header only, or ending in a lone carriage return, reads
   Fixture fx;
   for (const std::string& text : {std::string("id,date,party,amount"), std::string("id,date,party,amount\n"),
                                   std::string("id,date,party,amount\na,2025-03-01,acme,5\r"),
-                                  std::string("id,date,party,amount\n\n\n")}) {
+                                  std::string("id,date,party,amount\n\n\n")}) {  // (no licence column: optional)
     const std::string ledger = (fx.dir / "small.csv").string();
     std::ofstream(ledger, std::ios::binary) << text;
     CHECK(fx.Parallel(ledger, 3, 2) == fx.Sequential(ledger));

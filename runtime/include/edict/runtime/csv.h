@@ -40,8 +40,8 @@ struct CsvOptions {
 };
 
 // One record. Every string_view (fields, raw) points into the reader's
-// buffers and is valid only until the next call to CsvReader::Next or
-// ReadHeader on the same reader.
+// buffers (or into the memory it reads in place) and is valid only until the
+// next call to CsvReader::Next or ReadHeader on the same reader.
 struct CsvRow {
   // 1-based physical line on which the record starts. Lines are counted by
   // '\n' only, so CRLF and LF files number the same way.
@@ -79,7 +79,7 @@ struct CsvRow {
   bool ok() const { return error.empty(); }
 };
 
-// Reads records one at a time from a file or a stream, never holding more
+// Reads records one at a time from a file, a stream or memory, never holding more
 // than one chunk plus the current record in memory.
 //
 //   CsvReader reader(path);
@@ -131,10 +131,12 @@ class CsvReader {
   // For a caller that splits the input itself (exec::ParallelReader), after
   // ReadHeader: copies up to `size` bytes of the input not yet consumed
   // (first those already buffered, then from the source) and returns how
-  // many; 0 at the end of the input or after a failure (error()). Next must
-  // not be called once this has been.
+  // many; bytes read before a failure are returned, and the next call
+  // returns 0 (error() says why); 0 at the end of the input. Next must not
+  // be called once this has been.
   size_t ReadRaw(char* destination, size_t size);
-  // The physical line number of the first byte not yet consumed.
+  // The physical line number of the first byte Next has not consumed (not
+  // updated by ReadRaw).
   uint64_t line() const { return line_; }
 
   // Why the reader stopped early: bad options, open failure or read error.
