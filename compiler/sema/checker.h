@@ -1,6 +1,7 @@
 // The Checker class shared by check.cpp (modules, scopes, cross-rule
-// analyses), check_decls.cpp (one method per declaration kind) and
-// check_exprs.cpp (expressions and names). Internal to sema/.
+// analyses), check_decls.cpp, check_units.cpp and check_rules.cpp (one
+// method per declaration kind) and check_exprs.cpp (expressions and names).
+// Internal to sema/.
 #pragma once
 
 #include <map>
@@ -93,7 +94,7 @@ class Checker {
   void CheckReplacementCycles();
   Window RuleWindow(const ast::Module& m, const ast::RuleDecl& r) const;
 
-  // ---- check_decls.cpp ----
+  // ---- check_decls.cpp, check_units.cpp, check_rules.cpp ----
   void CheckDecl(const ModuleInfo& mi, const ast::Decl& d);
   std::optional<Unit> ResolveUnit(const ModuleInfo& mi, const ast::UnitAst& u, int64_t* factor);
   std::optional<Unit> ResolveUnitOnce(const ModuleInfo& mi, const ast::UnitAst& u, int64_t* factor);
