@@ -50,10 +50,13 @@ struct Batch {
   std::vector<int32_t> day;        // the date the row is judged on (its date, or --as-of)
   std::vector<std::string> id;     // the key field as written, for output
   // What the ledger reader knows of the batch, so that a backend need not
-  // look: how many rows have `error` set (SIZE_MAX: not counted), and
-  // whether no field holds kError (the reader writes kOk or kAbsent only).
+  // look: how many rows have `error` set (SIZE_MAX: not counted), whether
+  // no field holds kError (the reader writes kOk or kAbsent only), and
+  // whether every field not declared optional is kOk in every row without
+  // `error` (the reader makes such a row an error).
   size_t error_rows = SIZE_MAX;
   bool fields_without_errors = false;
+  bool required_fields_present = false;
 };
 
 }  // namespace edict::exec

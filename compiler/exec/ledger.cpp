@@ -340,6 +340,7 @@ void LedgerReader::Checked(Batch& b) {
   b.error_rows = 0;
   for (size_t r = 0; r < b.rows; ++r) b.error_rows += !b.error[r].empty();
   b.fields_without_errors = true;
+  b.required_fields_present = true;
 }
 
 bool LoadTable(const ir::Program& p, size_t table, const std::string& path, Interner& texts, BoundTable* out,

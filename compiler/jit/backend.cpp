@@ -64,6 +64,16 @@ class JitBackend final : public exec::Backend {
         for (size_t r = 0; r < rows; ++r) to_decider[r] |= status[r] == exec::kError;
       }
     }
+    // The compiled code also takes the fields not declared optional to be
+    // present (as the ledger reader makes them); a batch made otherwise (an
+    // inline test, an embedder) leaves the rows where one is not to the decider.
+    if (!batch.required_fields_present) {
+      for (size_t i = 0; i < batch.fields.size(); ++i) {
+        if (p_.fields[i].optional) continue;
+        const uint8_t* __restrict status = batch.fields[i].status.data();
+        for (size_t r = 0; r < rows; ++r) to_decider[r] |= status[r] != exec::kOk;
+      }
+    }
     DecideArgs args{FieldArgs(batch), to_decider_.data(), &decider.caps(), decider.usage().data(),
                     out.outcome.data(), out.basis.data(), out.rule.data(), out.cap.data(), out.charged.data(),
                     out.headroom.data(), out.flags.data(), decider.caps().dense()};

@@ -453,16 +453,21 @@ class InstEmitter {
       case Op::Field: {
         const size_t f = static_cast<size_t>(in.imm);
         Val v;
-        auto* status = llvm::cast<llvm::LoadInst>(Load(i8_, Base(kFieldStatus, f), 1));
-        if (fused_) {
-          // The decision step is given no row with a field in error (Judge
-          // leaves those to exec::Decider; the ledger reader makes none): the
-          // optimiser may drop the checks for errors fields cannot carry.
-          status->setMetadata(llvm::LLVMContext::MD_range,
-                              llvm::MDNode::get(ctx_, {llvm::ConstantAsMetadata::get(C8(exec::kOk)),
-                                                       llvm::ConstantAsMetadata::get(C8(exec::kError))}));
+        if (fused_ && !p_.fields[f].optional) {
+          // The decision step is given no row with a field in error, nor
+          // one where a field not declared optional is absent (Judge leaves
+          // those to exec::Decider; the ledger reader makes neither): such a
+          // field is present, and the checks for it fold away.
+          v.s = C8(exec::kOk);
+        } else {
+          auto* status = llvm::cast<llvm::LoadInst>(Load(i8_, Base(kFieldStatus, f), 1));
+          if (fused_) {  // an optional field: present or absent, never in error
+            status->setMetadata(llvm::LLVMContext::MD_range,
+                                llvm::MDNode::get(ctx_, {llvm::ConstantAsMetadata::get(C8(exec::kOk)),
+                                                         llvm::ConstantAsMetadata::get(C8(exec::kError))}));
+          }
+          v.s = status;
         }
-        v.s = status;
         v.x = Load(i64_, Base(kFieldI64, f), 8);
         if (dec) v.d = Load(i128_, Base(kFieldDec, f), 16);
         return v;

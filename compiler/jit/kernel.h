@@ -56,7 +56,7 @@ using KernelFn = void (*)(const KernelArgs* args, uint64_t begin, uint64_t end);
 // the compiled code does not make.
 struct DecideArgs {
   KernelArgs k;                // fields, day, tables (the instruction columns are not used)
-  const uint8_t* to_decider;   // by row: 1 to leave the row to exec::Decider (unread, or a field in error)
+  const uint8_t* to_decider;   // by row: 1 to leave the row to exec::Decider (unread, a field in error, a required one absent)
   exec::CapStore* caps;
   exec::CapUsage* usage;       // by cap
   int32_t* outcome;            // by row: exec::Decisions' columns
