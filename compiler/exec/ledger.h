@@ -63,7 +63,6 @@ class LedgerReader {
     return p_.fields[i].ty == ir::Ty::Text && !skip_field_[i] && column_of_field_[i] >= 0;
   }
   uint64_t rows_read() const { return rows_; }
-  uint64_t bytes_hint() const { return 0; }
   uint64_t dates_backwards() const { return backwards_; }
   uint64_t first_backwards_line() const { return first_backwards_line_; }
 
