@@ -4,7 +4,6 @@
 // both.
 #pragma once
 
-#include <deque>
 #include <memory>
 #include <string_view>
 #include <string>
@@ -12,27 +11,10 @@
 #include <vector>
 
 #include "exec/batch.h"
+#include "exec/interner.h"
 #include "ir/ir.h"
 
 namespace edict::exec {
-
-// Text interning for one run: the program's text constants keep their ids;
-// texts read from ledgers and tables get the next ones.
-class Interner {
- public:
-  explicit Interner(const std::vector<std::string>& constants);
-  int64_t Intern(std::string_view s);
-  size_t size() const { return texts_.size(); }  // ids are 0 .. size() - 1
-  const std::string& Text(int64_t id) const { return texts_.at(static_cast<size_t>(id)); }
-
- private:
-  void Grow();
-  // Open addressing: a slot holds the high 32 bits of the text's hash and
-  // id+1 in the low 32 (0 = empty); hashes_ holds each id's full hash.
-  std::vector<uint64_t> slots_;
-  std::vector<uint64_t> hashes_;
-  std::deque<std::string> texts_;  // a deque: strings never move
-};
 
 // A reference table bound to a CSV file at run time (`--table NAME=FILE`).
 struct BoundTable {

@@ -25,6 +25,7 @@ std::string Shown(std::string_view s) {
 }
 // `at least` / `at most` of the record's declaration.
 std::string CheckBounds(const ir::Program& p, const ir::Field& f, const Column& col, size_t r, std::string_view text) {
+  if (!f.has_min && !f.has_max) return {};
   auto cmp = [&](int64_t bound) {
     if (f.ty == ir::Ty::Dec) {
       const rt::Decimal& b = p.decimals[static_cast<size_t>(bound)];
@@ -108,7 +109,7 @@ std::string ParseValue(const ir::Program& p, const ir::Field& f, std::string_vie
     case ir::Ty::Enum: {
       const ir::Enum& e = p.enums[f.enum_id];
       for (size_t i = 0; i < e.variants.size(); ++i) {
-        if (e.variants[i] == text) {
+        if (SameText(e.variants[i], text)) {
           col.i64[r] = static_cast<int64_t>(i);
           return {};
         }
@@ -158,6 +159,10 @@ bool LedgerReader::Open(const std::string& path, std::string* error) {
                          missing.size() == 1 ? "it" : "them");
     return false;
   }
+  interned_fields_.clear();
+  for (size_t i = 0; i < p_.fields.size() && interned_fields_.size() < kPrefetchedTexts; ++i) {
+    if (InternsField(i)) interned_fields_.push_back(i);
+  }
   date_field_ = JudgedDateField(p_);
   if (date_field_ < 0 && !as_of_) {
     *error = fmt::format("record `{}` has no Date field to judge rows by; give --as-of", p_.record);
@@ -184,6 +189,14 @@ void LedgerReader::ReadRow(const rt::CsvRow& row, Batch& b, size_t r, Interner& 
                             : fmt::format("{} fields where the header has {}", row.fields.size(), header_size_));
     return;
   }
+  // Interning is a hash-table lookup that misses the cache: start the row's
+  // lookups together, then read the fields in order.
+  uint64_t hashes[kPrefetchedTexts];
+  for (size_t k = 0; k < interned_fields_.size(); ++k) {
+    hashes[k] = Interner::Hash(row.fields[static_cast<size_t>(column_of_field_[interned_fields_[k]])]);
+    texts.Prefetch(hashes[k]);
+  }
+  size_t next_interned = 0;
   for (size_t i = 0; i < p_.fields.size(); ++i) {
     int c = column_of_field_[i];
     Column& col = b.fields[i];
@@ -196,7 +209,16 @@ void LedgerReader::ReadRow(const rt::CsvRow& row, Batch& b, size_t r, Interner& 
       col.i64[r] = -1;  // never read
       continue;
     }
-    std::string why = ParseValue(p_, p_.fields[i], row.fields[static_cast<size_t>(c)], texts, col, r);
+    const std::string_view text = row.fields[static_cast<size_t>(c)];
+    if (next_interned < interned_fields_.size() && interned_fields_[next_interned] == i) {
+      const uint64_t hash = hashes[next_interned++];
+      if (!text.empty() || !p_.fields[i].optional) {  // else ParseValue: absent
+        col.status[r] = kOk;
+        col.i64[r] = texts.Intern(text, hash);
+        continue;
+      }
+    }
+    std::string why = ParseValue(p_, p_.fields[i], text, texts, col, r);
     if (!why.empty()) {
       fail(why);
       return;

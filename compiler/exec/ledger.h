@@ -77,6 +77,10 @@ class LedgerReader {
   std::unique_ptr<rt::CsvReader> csv_;
   std::vector<int> column_of_field_;  // -1: optional field absent from the file
   std::vector<bool> skip_field_;      // Text fields no instruction reads: not interned
+  // The fields InternsField, in order (at most kPrefetchedTexts): ReadRow
+  // hashes them and prefetches their interner slots before reading the row.
+  static constexpr size_t kPrefetchedTexts = 16;
+  std::vector<size_t> interned_fields_;
   size_t header_size_ = 0;
   int date_field_ = -1;
   int key_field_ = -1;

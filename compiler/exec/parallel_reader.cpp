@@ -99,7 +99,7 @@ const Batch* ParallelReader::Next() {
     // A worker reads its pieces in ledger order, so its new texts come
     // here in the order of its ids.
     std::vector<int64_t>& to_run = to_run_[job->worker];
-    for (const std::string& t : job->new_texts) to_run.push_back(texts_.Intern(t));
+    for (std::string_view t : job->new_texts) to_run.push_back(texts_.Intern(t));
     for (size_t k = 0; k < job->count; ++k) {
       Batch& b = job->batches[k];
       for (size_t f : text_fields_) {

@@ -23,6 +23,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -53,7 +54,9 @@ class ParallelReader {
     size_t count = 0;
     size_t worker = 0;
     size_t first_new = 0;               // the worker's Interner size before this piece
-    std::vector<std::string> new_texts; // texts it interned for this piece, by id from first_new
+    // Texts it interned for this piece, by id from first_new (the worker's
+    // Interner keeps their bytes, which never move, for the whole run).
+    std::vector<std::string_view> new_texts;
   };
 
   void Split();

@@ -16,59 +16,6 @@
 namespace edict::exec {
 
 namespace {
-inline uint64_t HashText(std::string_view s) {
-  uint64_t h = 0xcbf29ce484222325ull ^ s.size();
-  size_t i = 0;
-  for (; i + 8 <= s.size(); i += 8) {
-    uint64_t w;
-    std::memcpy(&w, s.data() + i, 8);
-    h = (h ^ w) * 0x100000001b3ull;
-    h ^= h >> 29;
-  }
-  for (; i < s.size(); ++i) h = (h ^ static_cast<unsigned char>(s[i])) * 0x100000001b3ull;
-  return h ^ (h >> 32);
-}
-}  // namespace
-
-Interner::Interner(const std::vector<std::string>& constants) : slots_(1024, 0) {
-  for (const auto& s : constants) Intern(s);
-}
-
-void Interner::Grow() {
-  std::vector<uint64_t> old = std::move(slots_);
-  slots_.assign(old.size() * 2, 0);
-  size_t mask = slots_.size() - 1;
-  for (uint64_t v : old) {
-    if (!v) continue;
-    size_t at = hashes_[static_cast<uint32_t>(v) - 1] & mask;
-    while (slots_[at]) at = (at + 1) & mask;
-    slots_[at] = v;
-  }
-}
-
-int64_t Interner::Intern(std::string_view s) {
-  const uint64_t h = HashText(s);
-  const uint64_t tag = h & 0xFFFFFFFF00000000ull;
-  size_t mask = slots_.size() - 1;
-  for (size_t at = h & mask;; at = (at + 1) & mask) {
-    const uint64_t v = slots_[at];
-    if (!v) {
-      texts_.emplace_back(s);
-      hashes_.push_back(h);
-      slots_[at] = tag | texts_.size();
-      if (texts_.size() * 2 > slots_.size()) Grow();
-      return static_cast<int64_t>(texts_.size() - 1);
-    }
-    // The tag (the hash's high half) rules out almost every other text
-    // without touching it.
-    if ((v & 0xFFFFFFFF00000000ull) == tag) {
-      const size_t id = static_cast<uint32_t>(v) - 1;
-      if (texts_[id] == s) return static_cast<int64_t>(id);
-    }
-  }
-}
-
-namespace {
 
 using ir::Op;
 using ir::Ty;
