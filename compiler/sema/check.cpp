@@ -3,6 +3,9 @@
 // exceptions never in force with their base).
 #include <algorithm>
 #include <functional>
+#include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "edict/runtime/date.h"
 #include "sema/checker.h"
@@ -563,6 +566,10 @@ void Checker::CheckRuleGraph() {
         .Help("an exception overrides its rule; one of these must be the general rule");
   }
 
+  // Rules by the text of their condition, each list in rule order: a rule is
+  // compared with the earlier ones whose condition reads the same (printing
+  // every pair's conditions was quadratic: 3,000 rules took seconds).
+  std::unordered_map<std::string, std::vector<size_t>> by_condition;
   for (size_t i = 0; i < rules_.size(); ++i) {
     const RuleInfo& r = rules_[i];
     Window w = RuleWindow(*r.mi->m, *r.rule);
@@ -581,16 +588,16 @@ void Checker::CheckRuleGraph() {
     // a general rule, and its base cannot be matched.
     auto broken = [](const RuleInfo& x) { return x.rule->exception_to && !x.base; };
     if (!r.rule->when || broken(r)) continue;
-    std::string cond = ast::PrintExpr(r.rule->when);
+    std::vector<size_t>& same_condition = by_condition[ast::PrintExpr(r.rule->when)];
     auto flags = [](const ast::RuleDecl* x) {
       std::vector<std::string> v;
       for (const auto& f : x->flags) v.push_back(f.name);
       std::sort(v.begin(), v.end());
       return v;
     };
-    for (size_t j = 0; j < i; ++j) {
+    for (size_t j : same_condition) {
       const RuleInfo& o = rules_[j];
-      if (!o.rule->when || broken(o) || o.base != r.base || ast::PrintExpr(o.rule->when) != cond) continue;
+      if (o.base != r.base) continue;
       // A rule that only raises flags does not conflict with one that
       // decides; two that only flag repeat each other if they flag alike.
       if ((r.rule->then == nullptr) != (o.rule->then == nullptr)) continue;
@@ -605,6 +612,7 @@ void Checker::CheckRuleGraph() {
                            "the other");
       break;
     }
+    same_condition.push_back(i);
   }
 }
 
