@@ -16,6 +16,15 @@ namespace edict::exec {
 
 inline constexpr size_t kBatchRows = 4096;
 
+// Rows per batch for program p: kBatchRows, or fewer for a large program, so
+// that the value columns a backend keeps (one per instruction, 9 bytes a row,
+// 25 for a decimal) stay within about kValueBytes; never fewer than
+// kMinBatchRows. The ledger reader cuts batches this size; the backends size
+// their columns to it (or to a larger batch they are given).
+inline constexpr size_t kValueBytes = size_t{32} << 20;
+inline constexpr size_t kMinBatchRows = 64;
+size_t BatchRows(const ir::Program& p);
+
 // Per-slot status of a computed value.
 enum Status : uint8_t { kOk = 0, kAbsent = 1, kError = 2 };
 

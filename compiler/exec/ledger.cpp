@@ -45,6 +45,13 @@ std::string CheckBounds(const ir::Program& p, const ir::Field& f, const Column& 
 
 }  // namespace
 
+size_t BatchRows(const ir::Program& p) {
+  size_t bytes = 0;  // per row
+  for (const ir::Inst& in : p.insts) bytes += in.ty == ir::Ty::Dec ? 25 : 9;
+  if (bytes * kBatchRows <= kValueBytes) return kBatchRows;
+  return std::max(kMinBatchRows, kValueBytes / bytes);
+}
+
 int JudgedDateField(const ir::Program& p) {
   int found = -1;
   for (size_t i = 0; i < p.fields.size(); ++i) {
@@ -227,13 +234,14 @@ void LedgerReader::ReadRow(const rt::CsvRow& row, Batch& b, size_t r, Interner& 
   if (!as_of_) b.day[r] = static_cast<int32_t>(b.fields[static_cast<size_t>(date_field_)].i64[r]);
 }
 
-void LedgerReader::Size(const ir::Program& p, Batch& b) {
-  b.fields.resize(p.fields.size());
-  for (size_t i = 0; i < p.fields.size(); ++i) b.fields[i].Resize(kBatchRows, p.fields[i].ty == ir::Ty::Dec);
-  b.line.resize(kBatchRows);
-  b.error.resize(kBatchRows);
-  b.day.resize(kBatchRows);
-  b.id.resize(kBatchRows);
+void LedgerReader::Size(Batch& b) const {
+  const size_t n = batch_rows_;
+  b.fields.resize(p_.fields.size());
+  for (size_t i = 0; i < p_.fields.size(); ++i) b.fields[i].Resize(n, p_.fields[i].ty == ir::Ty::Dec);
+  b.line.resize(n);
+  b.error.resize(n);
+  b.day.resize(n);
+  b.id.resize(n);
 }
 
 void LedgerReader::Account(const Batch& b) {
@@ -248,10 +256,10 @@ void LedgerReader::Account(const Batch& b) {
 }
 
 bool LedgerReader::Next(Batch& b) {
-  Size(p_, b);
+  Size(b);
   size_t r = 0;
   rt::CsvRow row;
-  while (r < kBatchRows && csv_->Next(&row)) {
+  while (r < batch_rows_ && csv_->Next(&row)) {
     ReadRow(row, b, r, texts_);
     ++r;
   }
@@ -341,9 +349,9 @@ void LedgerReader::ReadChunk(const Chunk& c, std::vector<Batch>& out, size_t* ba
   while (more) {
     if (out.size() <= n) out.emplace_back();
     Batch& b = out[n];
-    Size(p_, b);
+    Size(b);
     size_t r = 0;
-    while (r < kBatchRows && (more = csv.Next(&row))) ReadRow(row, b, r++, texts);
+    while (r < batch_rows_ && (more = csv.Next(&row))) ReadRow(row, b, r++, texts);
     if (!more && !c.read_error.empty()) {  // (more is false only with room left)
       rt::CsvRow error;
       error.line = c.error_line;

@@ -39,11 +39,11 @@ struct Chunk {
 class LedgerReader {
  public:
   LedgerReader(const ir::Program& p, Interner& texts, std::optional<int32_t> as_of)
-      : p_(p), texts_(texts), as_of_(as_of) {}
+      : p_(p), texts_(texts), as_of_(as_of), batch_rows_(BatchRows(p)) {}
   // Opens the file and maps the header; false with `error` set when a
   // required column is missing or the file cannot be read.
   bool Open(const std::string& path, std::string* error);
-  // Fills `b` with up to kBatchRows rows; false when no rows were left.
+  // Fills `b` with up to batch_rows() rows; false when no rows were left.
   bool Next(Batch& b);
   // Next in three steps, for reading on several threads (ParallelReader):
   // NextChunk cuts the rest of the file into pieces of whole lines (in
@@ -62,18 +62,20 @@ class LedgerReader {
   bool InternsField(size_t i) const {
     return p_.fields[i].ty == ir::Ty::Text && !skip_field_[i] && column_of_field_[i] >= 0;
   }
+  size_t batch_rows() const { return batch_rows_; }
   uint64_t rows_read() const { return rows_; }
   uint64_t dates_backwards() const { return backwards_; }
   uint64_t first_backwards_line() const { return first_backwards_line_; }
 
  private:
   void ReadRow(const rt::CsvRow& row, Batch& b, size_t r, Interner& texts) const;
-  static void Size(const ir::Program& p, Batch& b);
+  void Size(Batch& b) const;
   static void Checked(Batch& b);  // sets error_rows and fields_without_errors
 
   const ir::Program& p_;
   Interner& texts_;
   std::optional<int32_t> as_of_;
+  size_t batch_rows_;
   std::unique_ptr<rt::CsvReader> csv_;
   std::vector<int> column_of_field_;  // -1: optional field absent from the file
   std::vector<bool> skip_field_;      // Text fields no instruction reads: not interned

@@ -54,9 +54,9 @@ class Interpreter final : public Backend, public InstEvaluator {
       // A constant's column does not depend on the rows: fill it once.
       if (p_.insts[i].op == Op::Const) {
         if (const_rows_[i] >= batch.rows) continue;
-        const_rows_[i] = kBatchRows;
+        const_rows_[i] = std::max(batch_rows_, batch.rows);
         Batch full;
-        full.rows = kBatchRows;
+        full.rows = const_rows_[i];
         Eval(static_cast<ir::InstId>(i), full, values);
         continue;
       }
@@ -71,6 +71,7 @@ class Interpreter final : public Backend, public InstEvaluator {
   const ir::Program& p_;
   const std::vector<BoundTable>& tables_;
   std::vector<size_t> const_rows_;  // rows of a Const column already filled
+  const size_t batch_rows_ = BatchRows(p_);
   std::vector<uint8_t> live_;
   std::vector<std::vector<std::vector<uint64_t>>> bits_;  // [set][version] bitset, or empty
 };
@@ -138,7 +139,7 @@ void Interpreter::Eval(ir::InstId id, const Batch& b, std::vector<Column>& v) {
   const ir::Inst& in = p_.insts[id];
   const size_t n = b.rows;
   Column& out = v[id];
-  if (out.status.size() < n) out.Resize(kBatchRows > n ? kBatchRows : n, in.ty == Ty::Dec);
+  if (out.status.size() < n) out.Resize(std::max(batch_rows_, n), in.ty == Ty::Dec);
   const bool dec = in.ty == Ty::Dec;
   const Column* A = in.a != ir::kNoInst ? &v[in.a] : nullptr;
   const Column* B = in.b != ir::kNoInst && in.op != Op::TableGet ? &v[in.b] : nullptr;

@@ -98,7 +98,7 @@ class JitBackend final : public exec::Backend {
       return fallback_->Evaluate(batch, values);
     }
     const size_t n = p_.insts.size();
-    const size_t rows = std::max(exec::kBatchRows, batch.rows);
+    const size_t rows = std::max(batch_rows_, batch.rows);
     bool refill = false;
     if (values.size() != n || values.data() != filled_for_) {
       values.resize(n);
@@ -209,6 +209,7 @@ class JitBackend final : public exec::Backend {
   std::vector<uint8_t> live_;
   std::vector<KernelFn> run_;
   size_t const_rows_ = 0;
+  const size_t batch_rows_ = exec::BatchRows(p_);
   const exec::Column* filled_for_ = nullptr;  // the values vector whose constants are filled
   std::vector<int64_t*> i64_;
   std::vector<uint8_t*> status_;
