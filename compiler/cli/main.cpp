@@ -145,6 +145,7 @@ int RunDumpIr(const Settings& s) {
 // Each module's tests run against that module and the regulations it amends
 // (and the libraries they use), not against unrelated rule files.
 int RunTest(const Settings& s) {
+  edict::exec::PrepareBackend(s.backend);  // the JIT loads while the rules are read
   std::unique_ptr<edict::driver::Compilation> c;
   edict::ir::Program all;
   int code = Build(s, &c, &all);
@@ -193,6 +194,7 @@ int RunTest(const Settings& s) {
 }
 
 int RunRun(Settings s) {
+  edict::exec::PrepareBackend(s.backend);  // the JIT loads while the rules are read
   if (!s.as_of.empty()) {
     auto d = edict::rt::ParseDate(s.as_of);
     if (!d) {

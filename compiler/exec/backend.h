@@ -61,9 +61,15 @@ std::unique_ptr<InstEvaluator> CreateInstEvaluator(const ir::Program& program, c
 // The backends by name (exec/backend_factory.cpp): "interp", or "jit" when
 // the JIT is built (EDICT_ENABLE_JIT). Null with *report saying why for an
 // unknown name or a JIT that is not built; otherwise *report (if given) says
-// what the backend did, e.g. how many instructions the JIT compiled.
+// what the backend did, e.g. how many instructions the JIT compiled. A JIT
+// whose plugin cannot be loaded interprets everything, and *report says why.
 std::unique_ptr<Backend> CreateBackend(const std::string& name, const ir::Program& program,
                                        const std::vector<BoundTable>& tables, std::string* report);
+// Starts loading what backend `name` needs, on another thread, and returns
+// at once: for the JIT, its plugin (libedict_jit.so, which loads libLLVM)
+// and LLVM's set-up, about 60 ms that a run overlaps with reading its rules.
+// CreateBackend waits for it if it is still going. Nothing for "interp".
+void PrepareBackend(const std::string& name);
 // Why CreateBackend(name, ...) would return null, or "" if it would not.
 std::string BackendProblem(const std::string& name);
 // Whether this build has the JIT; "jit" if so, else "interp".

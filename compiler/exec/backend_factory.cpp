@@ -1,12 +1,92 @@
 // CreateBackend: the backends by name. The only file outside compiler/jit/
-// that knows the JIT exists, and only when it is built (EDICT_HAS_JIT).
+// that knows the JIT exists, and only when it is built (EDICT_HAS_JIT): it
+// loads the JIT plugin, libedict_jit.so (jit/plugin.h), on first use.
 #include "exec/backend.h"
 
 #ifdef EDICT_HAS_JIT
-#include "jit/jit.h"
+#include <dlfcn.h>
+#include <unistd.h>
+
+#include <future>
+#include <mutex>
+
+#include "jit/plugin.h"
 #endif
 
 namespace edict::exec {
+
+#ifdef EDICT_HAS_JIT
+namespace {
+
+struct JitPlugin {
+  jit::plugin::PrepareFn prepare = nullptr;
+  jit::plugin::CreateFn create = nullptr;
+  std::string error;  // why it could not be used
+};
+
+// Where the plugin is: $EDICT_JIT_PLUGIN; else next to the running program
+// (an installed edict); else where this build put it (the build tree's
+// tests and benchmarks).
+std::vector<std::string> PluginPaths() {
+  if (const char* env = std::getenv("EDICT_JIT_PLUGIN"); env && *env) return {env};
+  std::vector<std::string> paths;
+  std::string self(4096, '\0');
+  const ssize_t n = readlink("/proc/self/exe", self.data(), self.size());
+  if (n > 0 && static_cast<size_t>(n) < self.size()) {
+    self.resize(static_cast<size_t>(n));
+    paths.push_back(self.substr(0, self.rfind('/') + 1) + "libedict_jit.so");
+  }
+  paths.emplace_back(EDICT_JIT_PLUGIN_PATH);
+  return paths;
+}
+
+JitPlugin LoadPlugin() {
+  JitPlugin p;
+  std::string tried;
+  for (const std::string& path : PluginPaths()) {
+    if (access(path.c_str(), F_OK) != 0) {
+      tried += (tried.empty() ? "" : ", ") + path;
+      continue;
+    }
+    // Never closed: its code runs until the process exits.
+    void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!handle) {
+      const char* why = dlerror();
+      p.error = "cannot load " + path + ": " + (why ? why : "dlopen failed");
+      return p;
+    }
+    auto abi = reinterpret_cast<jit::plugin::AbiFn>(dlsym(handle, jit::plugin::kAbiSymbol));
+    p.prepare = reinterpret_cast<jit::plugin::PrepareFn>(dlsym(handle, jit::plugin::kPrepareSymbol));
+    p.create = reinterpret_cast<jit::plugin::CreateFn>(dlsym(handle, jit::plugin::kCreateSymbol));
+    if (!abi || !p.prepare || !p.create) {
+      p = JitPlugin{};
+      p.error = path + " is not edict's JIT plugin (it has no edict_jit_* entry points)";
+    } else if (abi() != jit::plugin::AbiStamp()) {
+      p = JitPlugin{};
+      p.error = path + " is from another build of edict";
+    }
+    return p;
+  }
+  p.error = "libedict_jit.so not found (looked for " + tried + "; EDICT_JIT_PLUGIN names it)";
+  return p;
+}
+
+// Loaded once, by the first thread that asks (PrepareBackend's, normally);
+// any other waits for it.
+const JitPlugin& Plugin() {
+  static const JitPlugin plugin = LoadPlugin();
+  return plugin;
+}
+
+// PrepareBackend's thread: at exit, its future's destructor waits for it,
+// so the process never exits while it is loading libLLVM.
+std::future<void>& Preparation() {
+  static std::future<void> f;
+  return f;
+}
+
+}  // namespace
+#endif
 
 bool JitAvailable() {
 #ifdef EDICT_HAS_JIT
@@ -28,6 +108,21 @@ std::string BackendProblem(const std::string& name) {
   return "unknown backend `" + name + "` (interp or jit)";
 }
 
+void PrepareBackend(const std::string& name) {
+#ifdef EDICT_HAS_JIT
+  if (name != "jit") return;
+  static std::once_flag once;
+  std::call_once(once, [] {
+    Preparation() = std::async(std::launch::async, [] {
+      const JitPlugin& p = Plugin();
+      if (p.prepare) p.prepare();
+    });
+  });
+#else
+  (void)name;
+#endif
+}
+
 std::unique_ptr<Backend> CreateBackend(const std::string& name, const ir::Program& program,
                                        const std::vector<BoundTable>& tables, std::string* report) {
   std::string ignored;
@@ -36,10 +131,13 @@ std::unique_ptr<Backend> CreateBackend(const std::string& name, const ir::Progra
   if (!out.empty()) return nullptr;
   if (name == "interp") return CreateInterpreter(program, tables);
 #ifdef EDICT_HAS_JIT
-  jit::JitStats stats;
-  auto backend = jit::Create(program, tables, &stats);
-  out = stats.Summary();
-  return backend;
+  const JitPlugin& plugin = Plugin();
+  if (!plugin.create) {
+    // As when LLVM fails inside the JIT: every rule interpreted, and the run says why.
+    out = "jit: " + plugin.error + "; every instruction interpreted";
+    return CreateInterpreter(program, tables);
+  }
+  return std::unique_ptr<Backend>(plugin.create(&program, &tables, &out));
 #else
   return nullptr;  // not reached: BackendProblem said so
 #endif

@@ -37,6 +37,11 @@ struct JitStats {
   std::string Summary() const;
 };
 
+// Sets up LLVM for this machine, once per process (Create does it when it
+// has not been done): calling it early, on another thread, takes it off the
+// path of the first compile.
+void Prepare();
+
 // Never null. If LLVM fails, the backend interprets everything and
 // stats->error says why (stats->compiled is then 0).
 std::unique_ptr<exec::Backend> Create(const ir::Program& program, const std::vector<exec::BoundTable>& tables,

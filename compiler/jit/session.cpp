@@ -52,6 +52,7 @@
 
 #include "jit/cache.h"
 #include "jit/helpers.h"
+#include "jit/jit.h"
 #include "jit/kernel.h"
 #include "jit/to_llvm.h"
 
@@ -128,8 +129,10 @@ class Session {
     static Session* session = nullptr;
     static std::string failure;
     std::call_once(once, [] {
+      auto t0 = std::chrono::steady_clock::now();
       auto s = std::make_unique<Session>();
       if (s->Init(&failure)) session = s.release();
+      if (std::getenv("EDICT_JIT_TIMING")) std::fprintf(stderr, "jit timing: LLVM set up in %.1f ms\n", MsSince(t0));
     });
     if (!session) *error = failure;
     return session;
@@ -483,6 +486,11 @@ class Session {
 };
 
 }  // namespace
+
+void Prepare() {
+  std::string error;
+  Session::Get(&error);
+}
 
 CompiledKernels CompileKernels(const ir::Program& p, const Plan& plan) {
   std::string error;
