@@ -140,7 +140,8 @@ int main(int argc, char** argv) {
   }
   // As `edict run` does: the JIT plugin (and libLLVM) loads, and LLVM is set
   // up, on another thread while the rules and the ledger are read.
-  for (const auto& b : backends) exec::PrepareBackend(b == "jit-columns" ? "jit" : b);
+  std::vector<std::future<void>> preparing;
+  for (const auto& b : backends) preparing.push_back(exec::PrepareBackend(b == "jit-columns" ? "jit" : b));
   if (files.empty()) {
     for (const auto& e : fs::recursive_directory_iterator(EDICT_STDLIB_DIR)) {
       if (e.path().extension() == ".edict") files.push_back(e.path().string());

@@ -444,7 +444,9 @@ if profile == '1' and os.path.exists(os.path.join(raw, 'perf_top.txt')):
             ('evaluation and decisions: JIT-compiled code', '(self time in JIT code)', cg_jit),
             ('rows left to the shared decision step', '`exec::Decider::DecideOne`', inc('edict::exec::Decider::DecideOne')),
             ('writing the output', '`exec::DecisionWriter::Write` (incl. its flushes)', inc('edict::exec::DecisionWriter::Write')),
-            ('startup: dynamic linking (libLLVM)', '`_dl_start`', inc('_dl_start')),
+            ('startup: dynamic linking of edict', '`_dl_start`', inc('_dl_start')),
+            ('loading the JIT plugin and libLLVM (on another thread, while the rules are read)', '`_dl_open`',
+             inc('_dl_open')),
             ('startup: loading and checking the rules', '`driver::Compile`', inc('edict::driver::Compile')),
         ]
         for name, fn, pct in stages:

@@ -145,7 +145,8 @@ int RunDumpIr(const Settings& s) {
 // Each module's tests run against that module and the regulations it amends
 // (and the libraries they use), not against unrelated rule files.
 int RunTest(const Settings& s) {
-  edict::exec::PrepareBackend(s.backend);  // the JIT loads while the rules are read
+  // The JIT loads while the rules are read (waited for on return).
+  std::future<void> preparing = edict::exec::PrepareBackend(s.backend);
   std::unique_ptr<edict::driver::Compilation> c;
   edict::ir::Program all;
   int code = Build(s, &c, &all);
@@ -194,7 +195,8 @@ int RunTest(const Settings& s) {
 }
 
 int RunRun(Settings s) {
-  edict::exec::PrepareBackend(s.backend);  // the JIT loads while the rules are read
+  // The JIT loads while the rules are read (waited for on return).
+  std::future<void> preparing = edict::exec::PrepareBackend(s.backend);
   if (!s.as_of.empty()) {
     auto d = edict::rt::ParseDate(s.as_of);
     if (!d) {

@@ -4,6 +4,7 @@
 // both.
 #pragma once
 
+#include <future>
 #include <memory>
 #include <string_view>
 #include <string>
@@ -68,8 +69,11 @@ std::unique_ptr<Backend> CreateBackend(const std::string& name, const ir::Progra
 // Starts loading what backend `name` needs, on another thread, and returns
 // at once: for the JIT, its plugin (libedict_jit.so, which loads libLLVM)
 // and LLVM's set-up, about 60 ms that a run overlaps with reading its rules.
-// CreateBackend waits for it if it is still going. Nothing for "interp".
-void PrepareBackend(const std::string& name);
+// CreateBackend waits for it if it is still going. The caller keeps the
+// future until it is done with backends: its destructor waits for the
+// loading, which must not be cut short by the process exiting. An empty
+// future for "interp" and after the first call.
+std::future<void> PrepareBackend(const std::string& name);
 // Why CreateBackend(name, ...) would return null, or "" if it would not.
 std::string BackendProblem(const std::string& name);
 // Whether this build has the JIT; "jit" if so, else "interp".

@@ -3,12 +3,14 @@
 // loads the JIT plugin, libedict_jit.so (jit/plugin.h), on first use.
 #include "exec/backend.h"
 
+#include <future>
+
 #ifdef EDICT_HAS_JIT
 #include <dlfcn.h>
 #include <unistd.h>
 
-#include <future>
-#include <mutex>
+#include <atomic>
+#include <system_error>
 
 #include "jit/plugin.h"
 #endif
@@ -28,7 +30,11 @@ struct JitPlugin {
 // (an installed edict); else where this build put it (the build tree's
 // tests and benchmarks).
 std::vector<std::string> PluginPaths() {
-  if (const char* env = std::getenv("EDICT_JIT_PLUGIN"); env && *env) return {env};
+  if (const char* env = std::getenv("EDICT_JIT_PLUGIN"); env && *env) {
+    // dlopen would search the library path for a bare name: keep it a file.
+    const std::string path = env;
+    return {path.find('/') == std::string::npos ? "./" + path : path};
+  }
   std::vector<std::string> paths;
   std::string self(4096, '\0');
   const ssize_t n = readlink("/proc/self/exe", self.data(), self.size());
@@ -78,13 +84,6 @@ const JitPlugin& Plugin() {
   return plugin;
 }
 
-// PrepareBackend's thread: at exit, its future's destructor waits for it,
-// so the process never exits while it is loading libLLVM.
-std::future<void>& Preparation() {
-  static std::future<void> f;
-  return f;
-}
-
 }  // namespace
 #endif
 
@@ -108,18 +107,21 @@ std::string BackendProblem(const std::string& name) {
   return "unknown backend `" + name + "` (interp or jit)";
 }
 
-void PrepareBackend(const std::string& name) {
+std::future<void> PrepareBackend(const std::string& name) {
 #ifdef EDICT_HAS_JIT
-  if (name != "jit") return;
-  static std::once_flag once;
-  std::call_once(once, [] {
-    Preparation() = std::async(std::launch::async, [] {
+  static std::atomic<bool> started{false};
+  if (name != "jit" || started.exchange(true)) return {};
+  try {
+    return std::async(std::launch::async, [] {
       const JitPlugin& p = Plugin();
       if (p.prepare) p.prepare();
     });
-  });
+  } catch (const std::system_error&) {  // no thread: CreateBackend loads it
+    return {};
+  }
 #else
   (void)name;
+  return {};
 #endif
 }
 
@@ -133,8 +135,9 @@ std::unique_ptr<Backend> CreateBackend(const std::string& name, const ir::Progra
 #ifdef EDICT_HAS_JIT
   const JitPlugin& plugin = Plugin();
   if (!plugin.create) {
-    // As when LLVM fails inside the JIT: every rule interpreted, and the run says why.
-    out = "jit: " + plugin.error + "; every instruction interpreted";
+    // As when LLVM fails inside the JIT (JitStats::Summary): every rule
+    // interpreted, and the run says why.
+    out = "jit: nothing compiled, every instruction interpreted: " + plugin.error;
     return CreateInterpreter(program, tables);
   }
   return std::unique_ptr<Backend>(plugin.create(&program, &tables, &out));

@@ -1,5 +1,6 @@
 // The columnar batch interface between the ledger reader, the backends and
-// the decision step. A batch holds up to kBatchRows rows of the input record
+// the decision step. A batch holds up to BatchRows(program) rows (kBatchRows,
+// fewer for a large program) of the input record
 // as one column per field; both backends compute instruction values over a
 // whole batch at once (the JIT compiles exactly this interface).
 #pragma once

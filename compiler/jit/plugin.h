@@ -6,13 +6,18 @@
 // (exec::PrepareBackend).
 //
 // The two sides pass C++ objects to each other (the program, the tables,
-// the backend, the decider), so they must come from the same build:
-// kAbiStamp, computed on both sides from the sizes of those types and the
-// version, must match, or the plugin is not used. No LLVM type appears here.
+// the backend, the decider), so they must come from the same sources:
+// AbiStamp(), compiled into both, holds a hash of the sources
+// (EDICT_BUILD_STAMP, cmake/build_stamp.cmake) and the sizes of those
+// types; the command does not use a plugin whose stamp differs. No LLVM
+// type appears here. (Include only from plugin.cpp and
+// exec/backend_factory.cpp, whose targets generate the stamp's header.)
 #pragma once
 
 #include <string>
 #include <vector>
+
+#include "edict_build_stamp.h"
 
 #include "exec/backend.h"
 #include "exec/decide.h"
@@ -21,7 +26,7 @@
 namespace edict::jit::plugin {
 
 inline std::string AbiStamp() {
-  std::string s = "edict jit plugin 1";
+  std::string s = "edict jit plugin 1 " EDICT_BUILD_STAMP;
   for (size_t n : {sizeof(ir::Program), sizeof(ir::Inst), sizeof(ir::Rule), sizeof(exec::BoundTable),
                    sizeof(exec::Batch), sizeof(exec::Column), sizeof(exec::Decider), sizeof(exec::Decisions),
                    sizeof(exec::Decision), sizeof(std::string), sizeof(std::vector<int>)}) {

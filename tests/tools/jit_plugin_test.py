@@ -3,9 +3,9 @@
 libLLVM itself; `--backend jit` loads libedict_jit.so and compiles; a plugin
 that is missing, not a library, or from another build is not used: the run
 interprets every rule, says why on stderr, and writes the interpreter's
-bytes. (A plugin from another build, whose types may differ, is refused by
-its ABI stamp; making one would take a second build, so that case is left to
-reading backend_factory.cpp.) Without the JIT (--jit-built OFF) exits 77 (CTest: SKIPPED).
+bytes. A plugin from another build is stood in for by a small library with
+the plugin's entry points and another ABI stamp (built with `cc`): its
+functions must never be called. Without the JIT (--jit-built OFF) exits 77 (CTest: SKIPPED).
 
 usage: jit_plugin_test.py --edict BIN --plugin LIB --jit-built ON|OFF
 """
@@ -79,13 +79,25 @@ def check(edict, plugin, tmp):
     # A library, but not the plugin (the C library itself): no entry points.
     libc = subprocess.run(["sh", "-c", "ldd %s | awk '/libc.so/ {print $3}'" % edict], capture_output=True,
                           text=True).stdout.strip()
+    if not libc:
+        problems.append("ldd found no libc.so for %s" % edict)
+    # The plugin's entry points, another stamp; calling prepare or create aborts.
+    other = os.path.join(tmp, "other", "libedict_jit.so")
+    os.makedirs(os.path.dirname(other))
+    source = os.path.join(tmp, "other.c")
+    with open(source, "w") as f:
+        f.write('#include <stdlib.h>\n'
+                'const char* edict_jit_abi(void) { return "edict jit plugin 1 another build"; }\n'
+                'void edict_jit_prepare(void) { abort(); }\n'
+                'void* edict_jit_create(const void* p, const void* t, void* r) { abort(); }\n')
+    subprocess.run(["cc", "-shared", "-fPIC", "-o", other, source], check=True)
     cases = [(os.path.join(tmp, "missing", "libedict_jit.so"), "libedict_jit.so not found"),
-             (not_a_library, "cannot load " + not_a_library)]
-    if libc:
-        cases.append((libc, libc + " is not edict's JIT plugin"))
+             (not_a_library, "cannot load " + not_a_library),
+             (libc, "%s is not edict's JIT plugin" % libc),
+             (other, other + " is from another build of edict")]
     for path, why in cases:
         code, out, err = run("jit", path)
-        if why not in err or "every instruction interpreted" not in err:
+        if why not in err or "nothing compiled, every instruction interpreted" not in err:
             problems.append("EDICT_JIT_PLUGIN=%s: stderr does not say `%s`: %s" % (path, why, err.strip()[-400:]))
         if (code, out) != (code_i, out_i):
             problems.append("EDICT_JIT_PLUGIN=%s: the output differs from the interpreter's (exit %d vs %d)"

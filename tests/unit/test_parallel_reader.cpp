@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <map>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -54,10 +55,10 @@ struct Fixture {
   std::unique_ptr<driver::Compilation> c;
   ir::Program p;
 
-  Fixture() {
+  explicit Fixture(const std::string& rules = kRules) {
     dir = fs::temp_directory_path() / ("edict_parallel_reader_" + std::to_string(::getpid()));
     fs::create_directories(dir);
-    std::ofstream(dir / "rules.edict") << kRules;
+    std::ofstream(dir / "rules.edict") << rules;
     diag::Engine diags;
     c = driver::Compile({(dir / "rules.edict").string()}, {}, diags);
     REQUIRE_FALSE(diags.HasErrors());
@@ -153,4 +154,84 @@ TEST_CASE("a ledger of a header only, or ending in a lone carriage return, reads
     std::ofstream(ledger, std::ios::binary) << text;
     CHECK(fx.Parallel(ledger, 3, 2) == fx.Sequential(ledger));
   }
+}
+
+TEST_CASE("every Text field is interned, the ones past the row's prefetched texts too") {
+  // LedgerReader::ReadRow hashes and prefetches the interned fields of a row
+  // first (at most kPrefetchedTexts = 16 of them); 20 here, every fourth one
+  // optional and often empty (absent), others sometimes empty (the text "").
+  constexpr int kFields = 20;
+  std::string rules = "regulation texts \"t\" cites \"unit\" effective 2025-01-01\n"
+                      "outcome Decision { NLR, LICENCE } otherwise NLR\n"
+                      "record Row { id: Text key, date: Date";
+  std::string when;
+  for (int i = 0; i < kFields; ++i) {
+    const std::string f = "t" + std::to_string(i);
+    rules += ", " + f + (i % 4 == 3 ? ": optional Text" : ": Text");
+    when += std::string(i ? " or " : "") + (i % 4 == 3 ? "(r." + f + " otherwise \"\")" : "r." + f) + " == \"x\"";
+  }
+  rules += " }\ninput r: Row\nrule hit \"hit\" cites \"unit\" when " + when + " then LICENCE\n";
+  Fixture fx(rules);
+  REQUIRE(fx.p.fields.size() == kFields + 2);
+
+  std::mt19937 rng(11);
+  std::string text = "id,date";
+  for (int i = 0; i < kFields; ++i) text += ",t" + std::to_string(i);
+  text += "\n";
+  std::vector<std::string> want;
+  for (int row = 0; row < 3000; ++row) {
+    std::string line = "r" + std::to_string(row) + ",2025-02-0" + std::to_string(1 + rng() % 9);
+    std::string values = std::to_string(row + 2) + "||r" + std::to_string(row);
+    for (int i = 0; i < kFields; ++i) {
+      const unsigned k = rng() % 10;
+      // Empty, short, or longer than a word; some repeat across rows.
+      const std::string v = k == 0 ? "" : k < 5 ? std::string(1 + rng() % 3, static_cast<char>('a' + rng() % 4))
+                                            : "text " + std::to_string(rng() % 200) + " of field " + std::to_string(i);
+      line += "," + v;
+      values += v.empty() && i % 4 == 3 ? "|1:" : "|0:" + v;
+    }
+    text += line + "\n";
+    want.push_back(values);
+  }
+  const std::string ledger = (fx.dir / "texts.csv").string();
+  std::ofstream(ledger, std::ios::binary) << text;
+  const std::vector<std::string> got = fx.Sequential(ledger);
+  REQUIRE(got.size() == want.size());
+  for (size_t r = 0; r < got.size(); ++r) {
+    // Show() gives line|error|id|day|id field|date field|t0|...: all but
+    // the day and the id and date fields.
+    std::vector<std::string> parts;
+    for (size_t at = 0;;) {
+      const size_t bar = got[r].find('|', at);
+      parts.push_back(got[r].substr(at, bar - at));
+      if (bar == std::string::npos) break;
+      at = bar + 1;
+    }
+    REQUIRE(parts.size() == 6 + kFields);
+    std::string g = parts[0] + "|" + parts[1] + "|" + parts[2];
+    for (size_t i = 6; i < parts.size(); ++i) g += "|" + parts[i];
+    CHECK(g == want[r]);
+  }
+  CHECK(fx.Parallel(ledger, 4096, 2) == got);
+
+  // And one id per text: a hash paired with the wrong field's text would
+  // still read back right, as a second copy.
+  exec::Interner texts(fx.p.texts);
+  exec::LedgerReader reader(fx.p, texts, std::nullopt);
+  std::string error;
+  REQUIRE(reader.Open(ledger, &error));
+  std::map<std::string, int64_t> id_of;
+  exec::Batch b;
+  while (reader.Next(b)) {
+    for (size_t f = 2; f < fx.p.fields.size(); ++f) {
+      for (size_t r = 0; r < b.rows; ++r) {
+        if (b.fields[f].status[r] != exec::kOk) continue;
+        const int64_t id = b.fields[f].i64[r];
+        CHECK(id_of.emplace(std::string(texts.Text(id)), id).first->second == id);
+      }
+    }
+  }
+  size_t constants_read = 0;  // texts the rules also name ("" here)
+  for (const auto& [text, id] : id_of) constants_read += static_cast<size_t>(id) < fx.p.texts.size();
+  CHECK(texts.size() == fx.p.texts.size() + id_of.size() - constants_read);
 }
