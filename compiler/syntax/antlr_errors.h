@@ -1,7 +1,6 @@
 // Turns ANTLR's syntax errors into Edict diagnostics (E0101), one per
 // declaration, with the expected tokens as a help line; and the recovery
-// strategy that keeps later declarations. Included only by
-// ast_builder.cpp.
+// strategy that keeps later declarations. Included only by parse.cpp.
 #pragma once
 
 #include <antlr4-runtime.h>
