@@ -4,7 +4,7 @@
 // output writing separately. Median of several runs. Not part of the tests.
 //
 // usage: edict_bench --regime NAME --input LEDGER.csv [--runs N]
-//                    [--backends interp,jit,hand] [--table NAME=FILE]...
+//                    [--backends interp,jit,hand[,floor]] [--table NAME=FILE]...
 //                    [--output FILE] [--no-verify] [--json FILE] [--repeat K] [RULES...]
 //
 // Each run reads the ledger streaming, one batch reused as `edict run` does
@@ -17,7 +17,8 @@
 // and hand against interp (error, outcome, basis, rule, cap, charged, flags);
 // any mismatch prints the rows and exits 1. --repeat K judges the kept
 // batches K times per run (fresh caps each time; the time reported is per
-// pass), so that a profiler sees mostly evaluation. See README.md.
+// pass), so that a profiler sees mostly evaluation. `floor` (see Floor)
+// times a loop with no rules over the same arrays. See README.md.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -89,6 +90,43 @@ struct Series {
   std::vector<uint64_t> counts;  // by outcome, then errors
 };
 
+// `floor`: no rules at all. Each row reads every field the program reads
+// (value and status) and writes every column of exec::Decisions the
+// compiled decision step writes, from a sum of what it read: what streaming
+// those arrays in and out costs with no logic at all. (A judge reads only
+// the fields its rules reach for a row, so it could beat this a little, not
+// by much.)
+void Floor(const ir::Program& p, const exec::Batch& b, exec::Decisions& out) {
+  std::vector<size_t> fields;
+  for (const ir::Inst& in : p.insts) {
+    if (in.op == ir::Op::Field && std::find(fields.begin(), fields.end(), size_t(in.imm)) == fields.end()) {
+      fields.push_back(static_cast<size_t>(in.imm));
+    }
+  }
+  std::vector<const uint8_t*> status;
+  std::vector<const int64_t*> ints;
+  std::vector<const edict::rt::Decimal*> decs;
+  for (size_t f : fields) {
+    status.push_back(b.fields[f].status.data());
+    if (p.fields[f].ty == ir::Ty::Dec) decs.push_back(b.fields[f].dec.data());
+    else ints.push_back(b.fields[f].i64.data());
+  }
+  out.Reset(b.rows, p.flags.size(), false);
+  for (size_t r = 0; r < b.rows; ++r) {
+    int64_t sum = b.day[r];
+    for (const uint8_t* s : status) sum += s[r];
+    for (const int64_t* v : ints) sum ^= v[r];
+    for (const edict::rt::Decimal* v : decs) sum ^= static_cast<int64_t>(v[r].units);
+    out.outcome[r] = static_cast<int32_t>(sum & 1);
+    out.basis[r] = static_cast<int32_t>(sum & 2) - 1;
+    out.rule[r] = static_cast<int32_t>(sum & 7);
+    out.cap[r] = -1;
+    out.charged[r] = sum;
+    out.headroom[r] = sum >> 1;
+    out.flags[r * out.flag_words] = static_cast<uint64_t>(sum) & 3;
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -129,12 +167,13 @@ int main(int argc, char** argv) {
   }
   if (backends_arg == "both") backends_arg = "interp,jit";
   std::vector<std::string> backends;
-  bool hand = false;
+  bool hand = false, floor = false;
   for (size_t s = 0; s <= backends_arg.size();) {
     size_t e = backends_arg.find(',', s);
     if (e == std::string::npos) e = backends_arg.size();
     std::string b = backends_arg.substr(s, e - s);
     if (b == "hand") hand = true;
+    else if (b == "floor") floor = true;
     else if (!b.empty()) backends.push_back(b);
     s = e + 1;
   }
@@ -176,7 +215,7 @@ int main(int argc, char** argv) {
   const double rules_seconds = Since(c0);
 
   std::vector<Series> series(backends.size());
-  Series hand_series;
+  Series hand_series, floor_series;
   std::vector<double> ingest, ingest_kept, writing;
   uint64_t rows = 0, bytes = fs::file_size(input);
   uint64_t verified = 0, jit_mismatches = 0, hand_mismatches = 0;
@@ -310,6 +349,19 @@ int main(int argc, char** argv) {
       hand_series.total.push_back(in_hand);
       hand_series.counts = counts;
     }
+    if (floor) {
+      exec::Decisions decisions;
+      uint64_t ones = 0;
+      double in_floor = 0;
+      for (const auto& b : batches) {
+        auto e0 = Clock::now();
+        Floor(*p, b, decisions);
+        in_floor += Since(e0);
+        for (size_t r = 0; r < b.rows; ++r) ones += static_cast<uint64_t>(decisions.outcome[r]);
+      }
+      floor_series.total.push_back(in_floor);
+      floor_series.counts = {ones};
+    }
 
     // Verification, on the first run's batches, with fresh state, untimed.
     if (run == 0 && verify) {
@@ -395,6 +447,13 @@ int main(int argc, char** argv) {
     json_backends += fmt::format("{}\"hand\": {{\"eval_s\": {:.6f}, \"eval_rows_per_s\": {:.0f}}}",
                                  json_backends.empty() ? "" : ", ", mh, rows / mh);
   }
+  if (floor) {
+    double mf = Median(floor_series.total);
+    rate["floor"] = rows / mf;
+    std::printf("  floor  (no rules: the same arrays read and written): %8.3f s  %12.0f rows/s\n", mf, rows / mf);
+    json_backends += fmt::format("{}\"floor\": {{\"eval_s\": {:.6f}, \"eval_rows_per_s\": {:.0f}}}",
+                                 json_backends.empty() ? "" : ", ", mf, rows / mf);
+  }
   double mw = Median(writing);
   if (!writing.empty()) {
     std::printf("  writing CSV (%s):  %8.3f s  %12.0f rows/s\n", output.c_str(), mw, rows / mw);
@@ -410,6 +469,8 @@ int main(int argc, char** argv) {
   ratio("jit", "interp");
   ratio("jit", "jit-columns");
   ratio("interp", "hand");
+  ratio("jit", "floor");
+  ratio("hand", "floor");
   if (verify) {
     std::printf("  verified %llu rows row by row against interp: jit %s, hand %s\n",
                 static_cast<unsigned long long>(verified),
