@@ -140,7 +140,7 @@ for n in "${SIZES[@]}"; do
   for regime in "${REGIMES[@]}"; do
     log "edict_bench $regime, $n rows, $runs runs"
     "$BENCH" --regime "$regime" --input "${LEDGER[$n]}" --runs "$runs" --output "$DATA/bench_out.csv" \
-      --backends interp,jit,jit-columns,hand --json "$RAW/bench_${regime}_${n}.json" | tee "$RAW/bench_${regime}_${n}.txt"
+      --backends interp,jit,jit-columns,hand,floor --json "$RAW/bench_${regime}_${n}.json" | tee "$RAW/bench_${regime}_${n}.txt"
   done
 done
 
@@ -299,6 +299,21 @@ for (regime, n), b in sorted(benches.items(), key=lambda kv: (kv[0][1], kv[0][0]
         rate(c.get('eval_rows_per_s', 0)),
         rate(n / c['backend_s']) if c.get('backend_s') else '-', rate(n / c['decide_s']) if c.get('decide_s') else '-',
         j.get('setup_first_ms', 0), j.get('setup_cached_ms', 0)))
+w('')
+w('The floor: a loop with no rules that reads every field the regime reads (value and status) and writes '
+  'every decision column the compiled decision step writes (`edict_bench --backends ...,floor`): what '
+  'the memory traffic alone costs on this machine. "20 × interp" is the rate JIT÷interp ≥ 20 would take.')
+w('')
+w('| regime | rows | floor rows/s | JIT÷floor | hand÷floor | 20 × interp rows/s | 20 × interp ÷ floor |')
+w('|---|---:|---:|---:|---:|---:|---:|')
+for (regime, n), b in sorted(benches.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+    be = b['backends']
+    f, i = be.get('floor', {}).get('eval_rows_per_s', 0), be.get('interp', {}).get('eval_rows_per_s', 0)
+    if not f:
+        continue
+    r = b['ratios']
+    w('| %s | %s | %s | %.3f | %.3f | %s | %.2f |' % (regime, rate(n), rate(f), r.get('jit_over_floor', 0),
+                                                      r.get('hand_over_floor', 0), rate(20 * i), 20 * i / f))
 w('')
 w('Interp alone: backend vs decision step, for comparison:')
 w('')
@@ -460,7 +475,7 @@ w('# which runs:')
 w('cmake -S . -B BUILD -G Ninja -DCMAKE_BUILD_TYPE=Release -DEDICT_BUILD_BENCHMARKS=ON')
 w('cmake --build BUILD -j2 --target edict edict_bench csv_bench')
 w('python3 tools/gen_ledger.py 1000000 42 BUILD/bench-data/ledger_1m.csv      # and 10000000 42 ..._10m.csv')
-w('BUILD/bench/edict_bench --regime R --input LEDGER --runs N --output BUILD/bench-data/bench_out.csv --backends interp,jit,jit-columns,hand --json ...')
+w('BUILD/bench/edict_bench --regime R --input LEDGER --runs N --output BUILD/bench-data/bench_out.csv --backends interp,jit,jit-columns,hand,floor --json ...')
 w('BUILD/bench/edict_bench --regime R --input VERIFY_LEDGER --runs 1 --table entity_list=... --table listed_ownership=...')
 w('BUILD/bench/csv_bench --mb 130 --dir BUILD/bench-data --passes 3')
 w('/usr/bin/time -v BUILD/compiler/edict run --regime R --input LEDGER --output /tmp/out.csv --backend B --threads T')
