@@ -440,20 +440,16 @@ int main(int argc, char** argv) {
         t.decide.empty() ? std::string("null") : fmt::format("{:.6f}", md), t.setup.front() * 1e3,
         Median(cached) * 1e3);
   }
-  if (hand) {
-    double mh = Median(hand_series.total);
-    rate["hand"] = rows / mh;
-    std::printf("  hand   decisions (hand-written):  %8.3f s  %12.0f rows/s\n", mh, rows / mh);
-    json_backends += fmt::format("{}\"hand\": {{\"eval_s\": {:.6f}, \"eval_rows_per_s\": {:.0f}}}",
-                                 json_backends.empty() ? "" : ", ", mh, rows / mh);
-  }
-  if (floor) {
-    double mf = Median(floor_series.total);
-    rate["floor"] = rows / mf;
-    std::printf("  floor  (no rules: the same arrays read and written): %8.3f s  %12.0f rows/s\n", mf, rows / mf);
-    json_backends += fmt::format("{}\"floor\": {{\"eval_s\": {:.6f}, \"eval_rows_per_s\": {:.0f}}}",
-                                 json_backends.empty() ? "" : ", ", mf, rows / mf);
-  }
+  // The engines outside exec::Backend: one time each.
+  auto report = [&](const char* name, const char* label, const Series& s) {
+    const double m = Median(s.total);
+    rate[name] = rows / m;
+    std::printf("  %-6s %s:  %8.3f s  %12.0f rows/s\n", name, label, m, rows / m);
+    json_backends += fmt::format("{}\"{}\": {{\"eval_s\": {:.6f}, \"eval_rows_per_s\": {:.0f}}}",
+                                 json_backends.empty() ? "" : ", ", name, m, rows / m);
+  };
+  if (hand) report("hand", "decisions (hand-written)", hand_series);
+  if (floor) report("floor", "(no rules: the same arrays read and written)", floor_series);
   double mw = Median(writing);
   if (!writing.empty()) {
     std::printf("  writing CSV (%s):  %8.3f s  %12.0f rows/s\n", output.c_str(), mw, rows / mw);
