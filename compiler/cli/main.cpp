@@ -195,8 +195,10 @@ int RunTest(const Settings& s) {
 }
 
 int RunRun(Settings s) {
-  // The JIT loads while the rules are read (waited for on return).
-  std::future<void> preparing = edict::exec::PrepareBackend(s.backend);
+  // The JIT loads while the rules are read (waited for on return); with
+  // --threads 1, on this thread when it is needed.
+  std::future<void> preparing;
+  if (s.run.threads != 1) preparing = edict::exec::PrepareBackend(s.backend);
   if (!s.as_of.empty()) {
     auto d = edict::rt::ParseDate(s.as_of);
     if (!d) {
