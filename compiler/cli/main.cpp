@@ -152,6 +152,7 @@ int RunTest(const Settings& s) {
   int code = Build(s, &c, &all);
   if (code >= 0) return code;
   uint64_t passed = 0, failed = 0;
+  bool jit_failure_shown = false;
   for (const auto& m : c->modules) {
     bool has_tests = false;
     for (const auto& d : m->decls) has_tests |= d->kind == edict::ast::DeclKind::Test;
@@ -183,6 +184,12 @@ int RunTest(const Settings& s) {
     if (!rep.fatal.empty()) {
       std::cerr << "edict: " << rep.fatal << "\n";
       return 2;
+    }
+    // The tests' results are the same either way; that the JIT could not be
+    // used is said once, as `edict run` says it.
+    if (!jit_failure_shown && rep.backend_report.rfind("jit: nothing compiled", 0) == 0) {
+      std::cerr << "  " << rep.backend_report << "\n";
+      jit_failure_shown = true;
     }
     passed += rep.passed;
     failed += rep.failed;

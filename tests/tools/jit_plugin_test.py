@@ -95,6 +95,16 @@ def check(edict, plugin, tmp):
              (not_a_library, "cannot load " + not_a_library),
              (libc, "%s is not edict's JIT plugin" % libc),
              (other, other + " is from another build of edict")]
+    # `edict test` says it too, once, and its results do not change.
+    test_cmd = [edict, "test", os.path.join(ROOT, "examples", "tutorial", "chips.edict")]
+    t_ok = subprocess.run(test_cmd, capture_output=True, env=env, timeout=300)
+    t_bad = subprocess.run(test_cmd, capture_output=True, env=dict(env, EDICT_JIT_PLUGIN=cases[0][0]), timeout=300)
+    err = t_bad.stderr.decode("utf-8", "replace")
+    if (t_bad.returncode, t_bad.stdout) != (t_ok.returncode, t_ok.stdout) or err.count("nothing compiled") != 1:
+        problems.append("edict test with no plugin: exit %d vs %d, stderr %s" % (t_bad.returncode, t_ok.returncode,
+                                                                                 err.strip()[-300:]))
+    if t_ok.returncode != 0 or b"passed" not in t_ok.stdout:
+        problems.append("edict test of the tutorial failed: %s" % t_ok.stdout.decode()[-300:])
     for path, why in cases:
         code, out, err = run("jit", path)
         if why not in err or "nothing compiled, every instruction interpreted" not in err:
