@@ -289,7 +289,8 @@ w('Rows/s of judging rows already in memory as columnar batches (`Backend::Judge
 w('')
 w('| regime | rows | interp rows/s | jit rows/s | hand rows/s | JIT÷hand | JIT÷interp | jit-columns rows/s | jit-columns: kernels alone | jit-columns: decision step | JIT compile, cold | JIT setup, cached |')
 w('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
-for (regime, n), b in sorted(benches.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+by_size = sorted(benches.items(), key=lambda kv: (kv[0][1], kv[0][0]))  # each table's rows, in this order
+for (regime, n), b in by_size:
     be = b['backends']
     j, i, h, c = be.get('jit', {}), be.get('interp', {}), be.get('hand', {}), be.get('jit-columns', {})
     r = b['ratios']
@@ -306,7 +307,7 @@ w('The floor: a loop with no rules that reads every field the regime reads (valu
 w('')
 w('| regime | rows | floor rows/s | JIT÷floor | hand÷floor | 20 × interp rows/s | 20 × interp ÷ floor |')
 w('|---|---:|---:|---:|---:|---:|---:|')
-for (regime, n), b in sorted(benches.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+for (regime, n), b in by_size:
     be = b['backends']
     f, i = be.get('floor', {}).get('eval_rows_per_s', 0), be.get('interp', {}).get('eval_rows_per_s', 0)
     if not f:
@@ -319,7 +320,7 @@ w('Interp alone: backend vs decision step, for comparison:')
 w('')
 w('| regime | rows | interp: backend alone rows/s | interp: decision step rows/s | rules parse+check+lower |')
 w('|---|---:|---:|---:|---:|')
-for (regime, n), b in sorted(benches.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+for (regime, n), b in by_size:
     i = b['backends'].get('interp', {})
     w('| %s | %s | %s | %s | %.0f ms |' % (regime, rate(n), rate(n / i['backend_s']), rate(n / i['decide_s']),
                                            b['rules_s'] * 1e3))
@@ -335,7 +336,7 @@ w('```')
 for line in open(os.path.join(raw, 'verify.txt')):
     if line.startswith('###') or 'verified' in line or 'MISMATCH' in line:
         w(line.rstrip())
-for (regime, n), b in sorted(benches.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+for (regime, n), b in by_size:
     w('%s, %s rows (timed ledger): %s rows verified, jit mismatches %d, hand mismatches %d' % (
         regime, rate(n), rate(b['verified_rows']), b['jit_mismatches'], b['hand_mismatches']))
 w('```')
@@ -347,7 +348,7 @@ w('Ingest is timed streaming, as `edict run` reads (one batch reused); "kept in 
 w('')
 w('| regime | rows | MB | ingest s | ingest rows/s | ingest MB/s | ingest kept in memory s | writing CSV s | writing rows/s |')
 w('|---|---:|---:|---:|---:|---:|---:|---:|---:|')
-for (regime, n), b in sorted(benches.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+for (regime, n), b in by_size:
     w('| %s | %s | %.0f | %.2f | %s | %.1f | %.2f | %.2f | %s |' % (regime, rate(n), b['bytes'] / 1e6, b['ingest_s'],
         rate(b['ingest_rows_per_s']), b['ingest_mb_per_s'], b.get('ingest_kept_s', 0), b['write_s'],
         rate(b['write_rows_per_s'])))
@@ -373,7 +374,7 @@ w('The three are measured in one edict_bench process and the wall time in separa
 w('')
 w('| regime | rows | backend | ingest | evaluation | writing | sum of the three | `edict run --threads 1` wall | remainder |')
 w('|---|---:|---|---:|---:|---:|---:|---:|---:|')
-for (regime, n), b in sorted(benches.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+for (regime, n), b in by_size:
     for backend in ('interp', 'jit'):
         if backend not in b['backends']:
             continue

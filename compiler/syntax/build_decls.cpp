@@ -113,6 +113,15 @@ std::vector<ast::FieldDecl> Builder::Fields(const std::vector<P::FieldContext*>&
 }
 
 template <typename T, typename Ctx>
+std::unique_ptr<T> Builder::WithFields(Ctx* c) {
+  auto d = std::make_unique<T>();
+  d->name = NameOf(c->ident());
+  d->title = Text(c->title);
+  d->fields = Fields(c->field());
+  return d;
+}
+
+template <typename T, typename Ctx>
 std::unique_ptr<T> Builder::Value(Ctx* c) {
   auto d = std::make_unique<T>();
   d->name = NameOf(c->ident());
@@ -160,20 +169,8 @@ std::unique_ptr<ast::Decl> Builder::BuildDecl(P::DeclarationContext* d) {
     o->variants = Variants(c->variant());
     return o;
   }
-  if (auto* c = d->recordDecl()) {
-    auto r = std::make_unique<ast::RecordDecl>();
-    r->name = NameOf(c->ident());
-    r->title = Text(c->title);
-    r->fields = Fields(c->field());
-    return r;
-  }
-  if (auto* c = d->tableDecl()) {
-    auto t = std::make_unique<ast::TableDecl>();
-    t->name = NameOf(c->ident());
-    t->title = Text(c->title);
-    t->fields = Fields(c->field());
-    return t;
-  }
+  if (auto* c = d->recordDecl()) return WithFields<ast::RecordDecl>(c);
+  if (auto* c = d->tableDecl()) return WithFields<ast::TableDecl>(c);
   if (auto* c = d->inputDecl()) {
     auto i = std::make_unique<ast::InputDecl>();
     i->name = NameOf(c->ident());

@@ -64,6 +64,10 @@ class Builder {
   // ---- declarations -----------------------------------------------------
   std::vector<ast::Variant> Variants(const std::vector<P::VariantContext*>& vs);
   std::vector<ast::FieldDecl> Fields(const std::vector<P::FieldContext*>& fs);
+  // A record or a table: a name, a title and fields.
+  template <typename T, typename Ctx>
+  std::unique_ptr<T> WithFields(Ctx* c);
+  // A const, a let or a set: a name, an optional type, a title and a value.
   template <typename T, typename Ctx>
   std::unique_ptr<T> Value(Ctx* c);
   std::unique_ptr<ast::Decl> BuildDecl(P::DeclarationContext* d);
