@@ -240,6 +240,7 @@ std::unique_ptr<exec::Backend> Create(const ir::Program& program, const std::vec
   s = JitStats{};
   PlanOptions options;
   if (const char* e = std::getenv("EDICT_JIT_KERNEL_STREAMS")) options.max_kernel_streams = std::max(4L, std::atol(e));
+  if (const char* e = std::getenv("EDICT_JIT_DECISION_INSTS")) options.max_decision_insts = std::max(0L, std::atol(e));
   Plan plan = MakePlan(program, options);
   const char* decide_env = std::getenv("EDICT_JIT_DECIDE");
   Plan decision;

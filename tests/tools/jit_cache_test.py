@@ -15,7 +15,9 @@ Modes:
              files excepted); a cache hit makes its file the newest; an
              unparsable bound is ignored
   many       a generated file of RULES rules (tests/tools/gen_many_rules.py)
-             compiles, cold, and runs identically under both backends, over
+             compiles, cold, its decision step into one function (up to
+             3,000 rules; as column kernels too, with the bound lowered),
+             and runs identically under both backends, over
              a ledger of several batches (a large program gets batches of
              fewer rows), and the interpreter's run peaks under 400 MB (the
              value columns of 15,000 instructions at 4,096 rows took 970 MB);
@@ -104,8 +106,22 @@ def check(a, edict, tmp):
             problems.append("the JIT did not compile: %s" % err_j.strip()[-500:])
         else:
             print("%d rules: %s (the whole run %.1f s)" % (a.rules, m.group(0), seconds))
+        # Up to 3,000 generated rules (15,441 instructions) the whole
+        # decision step is one compiled function (PlanOptions::max_decision_insts).
+        if a.rules <= 3000 and "decision step compiled" not in err_j:
+            problems.append("the decision step was not compiled: %s" % err_j.strip()[-500:])
         if code_i != code_j or out_i != out_j:
             problems.append("interp and jit differ (exit %d vs %d)" % (code_i, code_j))
+        # A program over the bound keeps the column kernels (compiled in
+        # parallel, the light pipeline) and the shared decision step.
+        code_k, out_k, err_k = run(cmd + ["--backend", "jit", "--jit-cache", "off"],
+                                   dict(env, EDICT_JIT_DECISION_INSTS="1000"))
+        if not re.search(r"decision step interpreted \(\d+ instructions, over 1000 for one function\)", err_k):
+            problems.append("EDICT_JIT_DECISION_INSTS=1000: the decision step was compiled: %s" % err_k.strip()[-500:])
+        else:
+            print("%d rules, as column kernels: %s" % (a.rules, re.search(r"jit: .*", err_k).group(0)))
+        if code_i != code_k or out_i != out_k:
+            problems.append("interp and jit's column kernels differ (exit %d vs %d)" % (code_i, code_k))
     else:
         ledger = os.path.join(tmp, "ledger.csv")
         subprocess.run([sys.executable, a.gen_ledger, "3000", "5", ledger], check=True, capture_output=True)
