@@ -95,16 +95,19 @@ struct PlanOptions {
   // faster than as one kernel of 63 instructions; 12 or 48 are slower.
   size_t max_kernel_streams = 32;
   // The compiled decision step is one function, optimised as a whole; its
-  // compile time grows faster than linearly (InstCombine, on one function
-  // of thousands of blocks). Over this many instructions, the program keeps
-  // the column kernels and the shared decision step, whose kernels compile
-  // in parallel. Measured on generated rule files (gen_many_rules.py), one
-  // thread, with the large-program pipeline (session.cpp): 300 rules (1,721
-  // instructions) 0.2 s, 3,000 rules (15,441) 3 s, 6,000 rules (30,743)
-  // 15 s against 4 s as column kernels; the compiled step judges 13 to 20
-  // times as fast as the column kernels. The rule library's regimes have 50
-  // to 150. EDICT_JIT_DECISION_INSTS for tuning.
-  size_t max_decision_insts = 16000;
+  // compile time grows faster than linearly (InstCombine and the assembler,
+  // on one function of thousands of blocks). Over this many instructions,
+  // the program keeps the column kernels and the shared decision step,
+  // whose kernels compile in parallel. Measured on generated rule files
+  // (gen_many_rules.py), cold, one thread, with the large-program pipeline
+  // (session.cpp): 300 rules (1,721 instructions) 0.2-0.4 s, 3,000 rules
+  // (15,441) 3-4 s, 6,000 rules (30,743) 7 s, against 0.3, 3 and 4 s as
+  // column kernels; the compiled step judges 12, 28 and 33 times as fast
+  // as the column kernels (which are no faster than the interpreter on such
+  // programs), so it pays for itself within a few thousand rows, and the
+  // disk cache keeps it. The rule library's regimes have 50 to 150.
+  // EDICT_JIT_DECISION_INSTS for tuning.
+  size_t max_decision_insts = 32000;
 };
 Plan MakePlan(const ir::Program& p, const PlanOptions& options = {});
 
