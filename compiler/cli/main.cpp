@@ -15,6 +15,7 @@
 
 #include "driver/driver.h"
 #include "edict/runtime/date.h"
+#include "edict/runtime/self.h"
 #include "exec/backend.h"
 #include "exec/run.h"
 #include "ir/lower.h"
@@ -36,6 +37,18 @@ struct Settings {
   std::string jit_cache;  // --jit-cache DIR|off: passed to the JIT as EDICT_CACHE_DIR
   bool jit_cache_given = false;
 };
+
+// The rule library: ../share/edict/stdlib from the running edict when it is
+// there (where `cmake --install` puts it), else the source tree's stdlib/
+// (a build tree's edict).
+std::string RuleLibrary() {
+  const std::string dir = edict::rt::ExecutableDir();
+  std::error_code ec;
+  if (!dir.empty() && std::filesystem::is_directory(dir + "../share/edict/stdlib", ec)) {
+    return std::filesystem::weakly_canonical(dir + "../share/edict/stdlib", ec).string();
+  }
+  return EDICT_STDLIB_DIR;
+}
 
 edict::diag::Format ParseFormat(const std::string& s) {
   if (s == "short") return edict::diag::Format::Short;
@@ -85,7 +98,7 @@ int Build(const Settings& s, std::unique_ptr<edict::driver::Compilation>* c, edi
   std::vector<std::string> files = s.files;
   if (files.empty()) {
     std::vector<std::string> dirs = s.library_paths;
-    if (dirs.empty()) dirs.push_back(EDICT_STDLIB_DIR);
+    if (dirs.empty()) dirs.push_back(RuleLibrary());
     for (const auto& d : dirs) {
       std::error_code ec;
       for (fs::recursive_directory_iterator it(d, ec), end; !ec && it != end; it.increment(ec)) {
@@ -247,7 +260,13 @@ int RunDumpAst(const Settings& s) {
 
 int Main(int argc, char** argv) {
   CLI::App app{"edict: check and run regulation rule files"};
-  app.set_version_flag("--version", std::string("edict ") + EDICT_VERSION);
+  app.set_version_flag("--version", [] {
+    const std::string jit = edict::exec::JitPluginPath();
+    return std::string("edict ") + EDICT_VERSION + "\nrule library: " + RuleLibrary() + "\nJIT plugin: " +
+           (!edict::exec::JitAvailable() ? "not built (-DEDICT_ENABLE_JIT=OFF)"
+            : jit.empty()               ? "not found (runs interpret every rule)"
+                                        : jit);
+  });
   app.require_subcommand(1);
   Settings s;
   auto add_common = [&](CLI::App* cmd) {

@@ -78,6 +78,9 @@ std::future<void> PrepareBackend(const std::string& name);
 std::string BackendProblem(const std::string& name);
 // Whether this build has the JIT; "jit" if so, else "interp".
 bool JitAvailable();
+// The JIT plugin a run would load (the first that exists of where it is
+// looked for), or "" (none found, or no JIT in this build).
+std::string JitPluginPath();
 const char* DefaultBackend();
 
 }  // namespace edict::exec

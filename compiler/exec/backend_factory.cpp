@@ -10,8 +10,10 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <filesystem>
 #include <system_error>
 
+#include "edict/runtime/self.h"
 #include "jit/plugin.h"
 #endif
 
@@ -26,9 +28,9 @@ struct JitPlugin {
   std::string error;  // why it could not be used
 };
 
-// Where the plugin is: $EDICT_JIT_PLUGIN; else next to the running program
-// (an installed edict); else where this build put it (the build tree's
-// tests and benchmarks).
+// Where the plugin is: $EDICT_JIT_PLUGIN; else next to the running program;
+// else in ../lib/edict/ from it (where `cmake --install` puts it); else
+// where this build put it (the build tree's tests and benchmarks).
 std::vector<std::string> PluginPaths() {
   if (const char* env = std::getenv("EDICT_JIT_PLUGIN"); env && *env) {
     // dlopen would search the library path for a bare name: keep it a file.
@@ -36,11 +38,9 @@ std::vector<std::string> PluginPaths() {
     return {path.find('/') == std::string::npos ? "./" + path : path};
   }
   std::vector<std::string> paths;
-  std::string self(4096, '\0');
-  const ssize_t n = readlink("/proc/self/exe", self.data(), self.size());
-  if (n > 0 && static_cast<size_t>(n) < self.size()) {
-    self.resize(static_cast<size_t>(n));
-    paths.push_back(self.substr(0, self.rfind('/') + 1) + "libedict_jit.so");
+  if (const std::string dir = rt::ExecutableDir(); !dir.empty()) {
+    paths.push_back(dir + "libedict_jit.so");
+    paths.push_back(dir + "../lib/edict/libedict_jit.so");
   }
   paths.emplace_back(EDICT_JIT_PLUGIN_PATH);
   return paths;
@@ -86,6 +86,15 @@ const JitPlugin& Plugin() {
 
 }  // namespace
 #endif
+
+std::string JitPluginPath() {
+#ifdef EDICT_HAS_JIT
+  for (const std::string& path : PluginPaths()) {
+    if (access(path.c_str(), F_OK) == 0) return std::filesystem::path(path).lexically_normal().string();
+  }
+#endif
+  return "";
+}
 
 bool JitAvailable() {
 #ifdef EDICT_HAS_JIT
