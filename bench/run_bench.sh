@@ -360,7 +360,7 @@ w('## Large programs: generated rule files (edict_bench)')
 w('')
 w('`tests/tools/gen_many_rules.py RULES` writes a valid rule file far larger than the library\'s regimes '
   '(comparisons, sets with dated changes, exceptions, caps, flags) and a ledger for it. The JIT compiles '
-  'the whole decision step into one function up to 32,000 instructions (`PlanOptions::max_decision_insts`); '
+  'the whole decision step (in parts over 2,000 instructions, compiled in parallel) up to 64,000 instructions (`PlanOptions::max_decision_insts`); '
   'jit-columns is the column kernels with the shared decision step (what larger programs and `--explain` '
   'run). Compile times are cold (no disk cache), on one thread for the one function and on all cores for '
   'the column kernels. Every run is verified row by row against the interpreter.')

@@ -228,7 +228,10 @@ std::string JitStats::Summary() const {
   return fmt::format("jit: {} instructions compiled into {} kernel{}, {} interpreted{}, {} constants, {} dead; "
                      "decision step {}; {} in {:.1f} ms",
                      compiled, kernels, kernels == 1 ? "" : "s", interpreted, ops.empty() ? "" : " (" + ops + ")",
-                     constants, dead, decision ? "compiled" : "interpreted (" + decision_note + ")",
+                     constants, dead,
+                     !decision      ? "interpreted (" + decision_note + ")"
+                     : kernels > 1 ? fmt::format("compiled in {} parts", kernels - 1)
+                                   : std::string("compiled"),
                      cache_hit ? "found in the cache" : disk_cache_hit ? "loaded from cache" : "compiled", compile_ms);
 }
 
@@ -241,6 +244,9 @@ std::unique_ptr<exec::Backend> Create(const ir::Program& program, const std::vec
   PlanOptions options;
   if (const char* e = std::getenv("EDICT_JIT_KERNEL_STREAMS")) options.max_kernel_streams = std::max(4L, std::atol(e));
   if (const char* e = std::getenv("EDICT_JIT_DECISION_INSTS")) options.max_decision_insts = std::max(0L, std::atol(e));
+  if (const char* e = std::getenv("EDICT_JIT_DECISION_PART_INSTS")) {
+    options.decision_part_insts = static_cast<size_t>(std::max(1L, std::atol(e)));
+  }
   Plan plan = MakePlan(program, options);
   const char* decide_env = std::getenv("EDICT_JIT_DECIDE");
   Plan decision;
@@ -260,7 +266,7 @@ std::unique_ptr<exec::Backend> Create(const ir::Program& program, const std::vec
   if (!decision.kernels.empty()) {
     // The column kernels wait until a row needs them (JitBackend::Evaluate).
     CompiledKernels compiled = CompileKernels(program, decision);
-    if (compiled.error.empty() && compiled.fns.size() == 1) {
+    if (compiled.error.empty() && compiled.fns.size() == decision.kernels.size()) {
       fill(decision, compiled);
       s.decision = true;
       return std::make_unique<JitBackend>(program, tables, std::move(plan), std::vector<KernelFn>{},

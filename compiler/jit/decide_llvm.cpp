@@ -30,6 +30,7 @@
 
 #include "exec/decide.h"
 #include "jit/inst_emitter.h"
+#include "jit/to_llvm.h"
 
 namespace edict::jit::emit {
 
@@ -43,19 +44,213 @@ enum DecideSlot : unsigned {
 // exec::CapUsage's members, in int64 slots.
 enum UsageSlot : unsigned { kPeak = 0, kLimitAtPeak = 1, kCharges = 2, kRefusals = 3 };
 
+// A split step's parts (kernel.h, DecidePartFn) return one of these.
+enum PartResult : int32_t { kPartGoOn = 0, kPartDecided = 1, kPartLeave = 2 };
+
+// The state a split decision step keeps for one row, shared by the row loop
+// and the parts it calls: int64 slots (an i32 or a pointer in one slot).
+// The choice and the periods are written by the row loop or a part, the
+// refusals and trials by the parts, and read by the commit functions and
+// the row loop. Every module computes the same layout from the program.
+struct FrameLayout {
+  static constexpr size_t flags = 0, chosen = 1, chosen_final = 2, chosen_prefer = 3, chosen_part = 4, year = 5,
+                          quarter = 6, month = 7, refused = 8;  // refused + cap
+  std::vector<std::vector<size_t>> trial;  // by rule, by charge: the first of its 4 slots (slot, amount, used, limit)
+  size_t size = 0;
+};
+FrameLayout Layout(const ir::Program& p) {
+  FrameLayout l;
+  size_t next = FrameLayout::refused + p.caps.size();
+  l.trial.resize(p.rules.size());
+  for (size_t r = 0; r < p.rules.size(); ++r) {
+    if (p.rules[r].in_force.empty() || p.rules[r].outcome < 0) continue;
+    for (size_t k = 0; k < p.rules[r].charges.size(); ++k, next += 4) l.trial[r].push_back(next);
+  }
+  l.size = next;
+  return l;
+}
+
 class DecisionEmitter : public InstEmitter {
  public:
   DecisionEmitter(ModuleState& ms, const ir::Program& p, const Plan& plan, size_t kernel, llvm::Function* fn)
-      : InstEmitter(ms, p, plan, kernel, fn, /*fused=*/true), order_(exec::OrderRules(p)) {
-    Canonicalise();
-    BundleSets();
-    FindShared();
+      : InstEmitter(ms, p, plan, kernel, fn, /*fused=*/true), order_(exec::OrderRules(p)), layout_(Layout(p)) {}
+
+  // The whole decision step in one function (DecideFn): the row loop and,
+  // for each row, every rule.
+  void EmitWhole() {
+    Analyse(nullptr);
+    RowLoop([&] {
+      Day();
+      LookUpFieldBundles();
+      if (periods_) EmitPeriods();
+      EmitFlagRules(FlagRules());
+      Choice top = LocalChoice("decided");
+      EmitChoose(order_.general, top);
+      b_.CreateBr(top.decided);
+      b_.SetInsertPoint(top.decided);
+      llvm::BasicBlock* written = Block("written");
+      EmitCommit(b_.CreateLoad(i32_, top.chosen_final), Decidable(nullptr), written, /*otherwise=*/true);
+      b_.SetInsertPoint(written);
+      EmitRowEnd();
+    });
   }
 
-  void EmitDecision() {
+  // Kernel 0 of a split decision step (DecideFn): the row loop, which
+  // calls the parts (kernels 1...) for each row with the row's state in a
+  // frame (FrameLayout), then the commit function of the part whose rule
+  // decides.
+  void EmitRowLoop() {
+    llvm::FunctionType* part_ty = llvm::FunctionType::get(i32_, {ptr_, i64_, ptr_}, false);
+    llvm::FunctionType* commit_ty = llvm::FunctionType::get(b_.getVoidTy(), {ptr_, i64_, ptr_}, false);
+    RowLoop([&] {
+      Day();
+      if (periods_) {
+        EmitPeriods();
+        b_.CreateStore(year_, FrameSlot(layout_.year));
+        b_.CreateStore(quarter_, FrameSlot(layout_.quarter));
+        b_.CreateStore(month_, FrameSlot(layout_.month));
+      }
+      llvm::Value* frame = frame_;
+      llvm::BasicBlock* decided = Block("decided");
+      for (size_t k = 1; k < plan_.kernels.size(); ++k) {
+        llvm::Value* r = b_.CreateCall(DeclareFunction(ms_, part_ty, KernelName(ms_.prefix, k)), {args_, row_, frame});
+        llvm::BasicBlock* next = Block("next_part");
+        llvm::SwitchInst* sw = b_.CreateSwitch(r, next);
+        sw->addCase(llvm::cast<llvm::ConstantInt>(C32(kPartLeave)), stop_);
+        if (!plan_.kernels[k].flag_part) sw->addCase(llvm::cast<llvm::ConstantInt>(C32(kPartDecided)), decided);
+        b_.SetInsertPoint(next);
+      }
+      b_.CreateBr(decided);
+      b_.SetInsertPoint(decided);
+      llvm::BasicBlock* written = Block("written");
+      llvm::BasicBlock* none = Block("otherwise");
+      llvm::SwitchInst* sw = b_.CreateSwitch(b_.CreateLoad(i32_, FrameSlot(layout_.chosen_part)), none);
+      for (size_t k = 1; k < plan_.kernels.size(); ++k) {
+        if (plan_.kernels[k].flag_part) continue;
+        llvm::BasicBlock* commit = Block("commit");
+        sw->addCase(llvm::cast<llvm::ConstantInt>(C32(static_cast<int32_t>(k))), commit);
+        b_.SetInsertPoint(commit);
+        b_.CreateCall(DeclareFunction(ms_, commit_ty, CommitName(ms_.prefix, k)), {args_, row_, frame});
+        b_.CreateBr(written);
+      }
+      b_.SetInsertPoint(none);
+      EmitOtherwise();
+      b_.CreateBr(written);
+      b_.SetInsertPoint(written);
+      EmitRowEnd();
+    });
+  }
+
+  // Part kernel_ of a split decision step (DecidePartFn): its rules for one
+  // row, in the frame; returns kPartGoOn, kPartDecided (a candidate ranked
+  // above every later one was chosen) or kPartLeave (the row is left to
+  // exec::Decider).
+  void EmitPart() {
+    Analyse(&plan_.kernels[kernel_]);
+    args_ = fn_->getArg(0);
+    row_ = fn_->getArg(1);
+    frame_ = fn_->getArg(2);
+    group_ = llvm::MDNode::getDistinct(ctx_, {});
+    llvm::BasicBlock* entry = Block("entry");
+    llvm::BasicBlock* body = Block("part");
+    stop_ = Block("leave_to_decider");
+    b_.SetInsertPoint(entry);
+    MakeScratch();
+    MakeState();
+    b_.CreateBr(body);
+    entry_.SetInsertPoint(entry->getTerminator());
+    b_.SetInsertPoint(stop_);
+    b_.CreateRet(C32(kPartLeave));
+    b_.SetInsertPoint(body);
+    Day();
+    LookUpFieldBundles();
+    if (periods_) {
+      year_ = b_.CreateLoad(i64_, FrameSlot(layout_.year));
+      quarter_ = b_.CreateLoad(i64_, FrameSlot(layout_.quarter));
+      month_ = b_.CreateLoad(i64_, FrameSlot(layout_.month));
+    }
+    const Kernel& part = plan_.kernels[kernel_];
+    if (part.flag_part) {
+      EmitFlagRules(part.rules);
+    } else {
+      Choice top{FrameSlot(layout_.chosen), FrameSlot(layout_.chosen_final), FrameSlot(layout_.chosen_prefer),
+                 FrameSlot(layout_.chosen_part), Block("decided")};
+      EmitChoose(part.rules, top);
+      llvm::BasicBlock* go_on = b_.GetInsertBlock();
+      b_.SetInsertPoint(top.decided);
+      b_.CreateRet(C32(kPartDecided));
+      b_.SetInsertPoint(go_on);
+    }
+    b_.CreateRet(C32(kPartGoOn));
+  }
+
+  // The commit function of part kernel_ (DecideCommitFn): writes the
+  // decision of the rule in the frame's chosen_final, one of the part's.
+  void EmitPartCommit() {
+    args_ = fn_->getArg(0);
+    row_ = fn_->getArg(1);
+    frame_ = fn_->getArg(2);
+    llvm::BasicBlock* entry = Block("entry");
+    llvm::BasicBlock* body = Block("commit");
+    b_.SetInsertPoint(entry);
+    MakeState();
+    b_.CreateBr(body);
+    entry_.SetInsertPoint(entry->getTerminator());
+    b_.SetInsertPoint(body);
+    llvm::BasicBlock* written = Block("written");
+    EmitCommit(b_.CreateLoad(i32_, FrameSlot(layout_.chosen_final)), Decidable(&plan_.kernels[kernel_].rules), written,
+               /*otherwise=*/false);
+    b_.SetInsertPoint(written);
+    b_.CreateRetVoid();
+  }
+
+ private:
+  // One charge of a rule as last tried on this row (read when it decides).
+  struct Trial {
+    llvm::Value *slot, *amount, *used, *limit;
+  };
+  // Where Choose keeps its choice: the candidate, the rule that decides
+  // (it or an exception), its `prefer` rank and (in a part) the part.
+  struct Choice {
+    llvm::Value *chosen, *chosen_final, *chosen_prefer;
+    llvm::Value* chosen_part;   // null but in a part of a split step
+    llvm::BasicBlock* decided;  // where a candidate ranked above every later one goes
+  };
+
+  // What the emitter needs to know of the program: for the whole step,
+  // of every instruction and rule; for a part, of its own (so that each
+  // part's cost is its size, not the program's).
+  void Analyse(const Kernel* part) {
+    std::vector<uint32_t> rules;  // those whose reads Prefetch computes
+    if (!part) {
+      for (size_t r = 0; r < p_.rules.size(); ++r) rules.push_back(static_cast<uint32_t>(r));
+    } else {
+      // The part's rules, with their bases (flag rules) or their
+      // exceptions, theirs and so on (candidates).
+      std::vector<uint8_t> in(p_.rules.size(), 0);
+      std::vector<uint32_t> todo(part->rules.begin(), part->rules.end());
+      while (!todo.empty()) {
+        const uint32_t r = todo.back();
+        todo.pop_back();
+        if (in[r]) continue;
+        in[r] = 1;
+        rules.push_back(r);
+        if (!part->flag_part) todo.insert(todo.end(), order_.exceptions[r].begin(), order_.exceptions[r].end());
+        else if (p_.rules[r].base >= 0) todo.push_back(static_cast<uint32_t>(p_.rules[r].base));
+      }
+    }
+    Canonicalise(part ? &part->insts : nullptr);
+    BundleSets();
+    FindShared(rules);
+  }
+
+  // The function's row loop (DecideFn), with the row's state; body() emits
+  // what is done for a row that the compiled code decides.
+  template <typename Body>
+  void RowLoop(Body body) {
     llvm::BasicBlock* entry = Block("entry");
     llvm::BasicBlock* header = Block("row");
-    llvm::BasicBlock* body = Block("decide");
+    llvm::BasicBlock* decide = Block("decide");
     llvm::BasicBlock* latch = Block("next");
     llvm::BasicBlock* exit = Block("done");
     stop_ = Block("leave_to_decider");
@@ -66,25 +261,12 @@ class DecisionEmitter : public InstEmitter {
 
     b_.SetInsertPoint(entry);
     MakeScratch();
-    parts_ = b_.CreateAlloca(llvm::ArrayType::get(i64_, 6), nullptr, "cap_key");
-    flags_ = b_.CreateAlloca(i64_, nullptr, "flags");
-    refused_.assign(p_.caps.size(), nullptr);
-    trials_.resize(p_.rules.size());
-    bool periods = false;
-    for (size_t r = 0; r < p_.rules.size(); ++r) {
-      const ir::Rule& rule = p_.rules[r];
-      if (rule.in_force.empty() || rule.outcome < 0) continue;
-      for (const ir::Charge& ch : rule.charges) {
-        llvm::AllocaInst*& refused = refused_[ch.cap];
-        if (!refused) refused = b_.CreateAlloca(i64_, nullptr, "refused");
-        trials_[r].push_back({b_.CreateAlloca(ptr_, nullptr, "slot"), b_.CreateAlloca(i64_, nullptr, "amount"),
-                              b_.CreateAlloca(i64_, nullptr, "used"), b_.CreateAlloca(i64_, nullptr, "limit")});
-        periods |= p_.caps[ch.cap].period != ir::Period::Window;
-      }
-    }
+    const bool split = plan_.kernels.size() > 1;
+    if (split) frame_ = b_.CreateAlloca(llvm::ArrayType::get(i64_, layout_.size), nullptr, "frame");
+    MakeState();
     // The calendar period of the previous row's day, kept across rows
     // (rows come in date order: computed once per day).
-    if (periods) {
+    if (periods_) {
       period_known_ = b_.CreateAlloca(i1_, nullptr, "period_known");
       period_day_ = b_.CreateAlloca(i32_, nullptr, "period_day");
       for (auto** a : {&year_slot_, &quarter_slot_, &month_slot_}) *a = b_.CreateAlloca(i64_);
@@ -98,22 +280,19 @@ class DecisionEmitter : public InstEmitter {
     row->addIncoming(begin, entry);
     row_ = row;
     llvm::Value* to_decider = Load(i8_, Arg(kToDecider), 1);
-    b_.CreateCondBr(b_.CreateICmpNE(to_decider, C8(0)), stop_, body);
+    b_.CreateCondBr(b_.CreateICmpNE(to_decider, C8(0)), stop_, decide);
 
-    b_.SetInsertPoint(body);
-    Day();
-    // The bundles of sets read with a field: looked up once, here.
-    for (size_t k = 0; k < bundles_.size(); ++k) {
-      if (p_.insts[bundles_[k].operand].op == ir::Op::Field) BundleWord(k, Operand(bundles_[k].operand).x);
-    }
+    b_.SetInsertPoint(decide);
     b_.CreateStore(C64(0), flags_);
-    for (llvm::AllocaInst* a : refused_) {
+    for (llvm::Value* a : refused_) {
       if (a) b_.CreateStore(C64(0), a);
     }
-    if (periods) EmitPeriods();
-    EmitFlagRules();
-    llvm::Value* chosen = EmitChoose(order_.general, -1);
-    EmitCommit(chosen);
+    if (split) {
+      for (size_t slot : {FrameLayout::chosen, FrameLayout::chosen_final, FrameLayout::chosen_part}) {
+        b_.CreateStore(C32(-1), FrameSlot(slot));
+      }
+    }
+    body();
     b_.CreateBr(latch);
 
     b_.SetInsertPoint(latch);
@@ -126,11 +305,40 @@ class DecisionEmitter : public InstEmitter {
     b_.CreateRet(row);
   }
 
- private:
-  // One charge of a rule as last tried on this row (read when it decides).
-  struct Trial {
-    llvm::AllocaInst *slot, *amount, *used, *limit;
-  };
+  // The row's state, at the entry block: the cap key's parts, the flags,
+  // refusals by cap and each charge's trial; in allocas, or in the frame.
+  void MakeState() {
+    parts_ = b_.CreateAlloca(llvm::ArrayType::get(i64_, 6), nullptr, "cap_key");
+    auto slot = [&](size_t i, llvm::Type* ty, const char* name) -> llvm::Value* {
+      if (frame_) return b_.CreateConstInBoundsGEP1_64(i64_, frame_, i, name);
+      return b_.CreateAlloca(ty, nullptr, name);
+    };
+    flags_ = slot(FrameLayout::flags, i64_, "flags");
+    refused_.assign(p_.caps.size(), nullptr);
+    trials_.assign(p_.rules.size(), {});
+    periods_ = false;
+    for (size_t r = 0; r < p_.rules.size(); ++r) {
+      const ir::Rule& rule = p_.rules[r];
+      if (rule.in_force.empty() || rule.outcome < 0) continue;
+      for (size_t k = 0; k < rule.charges.size(); ++k) {
+        const uint32_t cap = rule.charges[k].cap;
+        if (!refused_[cap]) refused_[cap] = slot(FrameLayout::refused + cap, i64_, "refused");
+        const size_t t = layout_.trial[r][k];
+        trials_[r].push_back(
+            {slot(t, ptr_, "slot"), slot(t + 1, i64_, "amount"), slot(t + 2, i64_, "used"), slot(t + 3, i64_, "limit")});
+        periods_ |= p_.caps[cap].period != ir::Period::Window;
+      }
+    }
+  }
+  llvm::Value* FrameSlot(size_t slot) { return b_.CreateConstInBoundsGEP1_64(i64_, frame_, slot); }
+
+  // The bundles of sets read with a field: looked up once, where every rule
+  // can use them.
+  void LookUpFieldBundles() {
+    for (size_t k = 0; k < bundles_.size(); ++k) {
+      if (p_.insts[bundles_[k].operand].op == ir::Op::Field) BundleWord(k, Operand(bundles_[k].operand).x);
+    }
+  }
 
   llvm::BasicBlock* Block(const char* name) { return llvm::BasicBlock::Create(ctx_, name, fn_); }
   // Continues in a new block: `cond` true goes on, false goes to `otherwise`.
@@ -200,29 +408,15 @@ class DecisionEmitter : public InstEmitter {
     month_ = b_.CreateLoad(i64_, month_slot_);
   }
 
-  // What rule r reads: its condition, and its charges' amounts, cap keys
-  // and limits, with all they use (ascending: operands first).
-  std::vector<ir::InstId> Cone(size_t r) {
-    const ir::Rule& rule = p_.rules[r];
-    std::vector<uint8_t> in(p_.insts.size(), 0);
-    auto root = [&](ir::InstId i) {
-      if (i != ir::kNoInst) in[i] = 1;
-    };
-    root(rule.when);
-    for (const ir::Charge& ch : rule.charges) {
-      root(ch.amount);
-      for (ir::InstId k : p_.caps[ch.cap].keys) root(k);
-      for (const auto& l : p_.caps[ch.cap].limits) root(l.value);
-    }
-    std::vector<ir::InstId> cone;
-    for (size_t i = in.size(); i-- > 0;) {
-      if (in[i]) ForEachOperand(p_, p_.insts[i], [&](ir::InstId o) { in[o] = 1; });
-    }
-    std::vector<uint8_t> seen(in.size(), 0);
-    for (size_t i = 0; i < in.size(); ++i) {
+  // What rule r reads (RuleReads), canonical, ascending: operands first.
+  // mark and seen: by instruction, for RuleReads and the canonical ids.
+  std::vector<ir::InstId> Cone(size_t r, std::vector<uint32_t>& mark, std::vector<uint32_t>& seen, uint32_t epoch) {
+    std::vector<ir::InstId> reads, cone;
+    RuleReads(p_, r, mark, epoch, &reads);
+    for (ir::InstId i : reads) {
       const ir::InstId k = canon_[i];
-      if (in[i] && p_.insts[i].op != Op::Const && !seen[k]) {
-        seen[k] = 1;
+      if (seen[k] != epoch) {
+        seen[k] = epoch;
         cone.push_back(k);
       }
     }
@@ -234,12 +428,16 @@ class DecisionEmitter : public InstEmitter {
   // `in` test in two rules, say) are computed once: a value in error only
   // ever makes the row go to exec::Decider, which reports the origin from
   // the columns, so the origin an instruction carries does not matter here.
-  void Canonicalise() {
+  // Of `insts` (ascending), or of every instruction; any other is its own.
+  void Canonicalise(const std::vector<ir::InstId>* insts) {
     const size_t n = p_.insts.size();
     canon_.resize(n);
+    for (size_t i = 0; i < n; ++i) canon_[i] = static_cast<ir::InstId>(i);
     std::map<std::tuple<int, int, bool, uint32_t, uint32_t, uint32_t, int64_t>, ir::InstId> first;
     auto c = [&](ir::InstId i) { return i == ir::kNoInst || i >= n ? i : canon_[i]; };
-    for (size_t i = 0; i < n; ++i) {
+    const size_t count = insts ? insts->size() : n;
+    for (size_t at = 0; at < count; ++at) {
+      const size_t i = insts ? (*insts)[at] : at;
       const ir::Inst& in = p_.insts[i];
       const uint32_t b = in.op == Op::TableGet ? in.b : c(in.b);  // TableGet's b is a column index
       auto key = std::make_tuple(static_cast<int>(in.op), static_cast<int>(in.ty), in.optional, c(in.a), b, c(in.c),
@@ -252,12 +450,13 @@ class DecisionEmitter : public InstEmitter {
   // are computed once per row: on the path every later rule's code passes
   // through (Prefetch), instead of in each rule's own branch, where the
   // optimiser could not share them.
-  void FindShared() {
+  void FindShared(const std::vector<uint32_t>& rules) {
     std::vector<uint32_t> readers(p_.insts.size(), 0);
-    cones_.resize(p_.rules.size());
-    for (size_t r = 0; r < p_.rules.size(); ++r) {
+    cones_.assign(p_.rules.size(), {});
+    std::vector<uint32_t> mark(p_.insts.size(), 0), seen(p_.insts.size(), 0);
+    for (uint32_t r : rules) {
       if (p_.rules[r].in_force.empty()) continue;
-      cones_[r] = Cone(r);
+      cones_[r] = Cone(r, mark, seen, static_cast<uint32_t>(r + 1));
       for (ir::InstId i : cones_[r]) ++readers[i];
     }
     shared_.assign(p_.insts.size(), 0);
@@ -277,12 +476,15 @@ class DecisionEmitter : public InstEmitter {
 
   // Flags of the flag-only rules in force that hold, an exception only where
   // every base up its chain is in force and holds (DecideRow's first loop).
-  void EmitFlagRules() {
+  std::vector<uint32_t> FlagRules() const {
     std::vector<uint32_t> flagging;
     for (size_t i = 0; i < p_.rules.size(); ++i) {
       const ir::Rule& r = p_.rules[i];
       if (!r.in_force.empty() && !r.flags.empty() && r.outcome < 0) flagging.push_back(static_cast<uint32_t>(i));
     }
+    return flagging;
+  }
+  void EmitFlagRules(const std::vector<uint32_t>& flagging) {
     auto prefetch = [&](uint32_t i) {
       Prefetch(i);
       for (int32_t b = p_.rules[i].base; b >= 0; b = p_.rules[static_cast<size_t>(b)].base) {
@@ -474,27 +676,48 @@ class DecisionEmitter : public InstEmitter {
     return b_.CreateAlignedLoad(i64_, b_.CreateInBoundsGEP(i64_, g, b_.CreateSExt(rule, i64_)), llvm::Align(8));
   }
 
-  // exec::Decider::Choose: the rule that decides among `candidates` (the
-  // exceptions to `over`, or the general rules), -1 if none applies.
-  llvm::Value* EmitChoose(const std::vector<uint32_t>& candidates, int32_t over) {
+  // A choice in allocas, none made yet.
+  Choice LocalChoice(const char* decided) {
+    Choice choice{entry_.CreateAlloca(i32_, nullptr, "chosen"), entry_.CreateAlloca(i32_, nullptr, "chosen_final"),
+                  entry_.CreateAlloca(i32_, nullptr, "chosen_prefer"), nullptr, Block(decided)};
+    b_.CreateStore(C32(-1), choice.chosen);
+    b_.CreateStore(C32(-1), choice.chosen_final);
+    return choice;
+  }
+
+  // The exception to `over` that decides (exec::Decider::Choose among its
+  // exceptions), -1 if none applies.
+  llvm::Value* ChooseException(uint32_t over) {
+    const std::vector<uint32_t>& candidates = order_.exceptions[over];
+    if (std::none_of(candidates.begin(), candidates.end(), [&](uint32_t c) { return Live(c); })) return C32(-1);
+    Choice choice = LocalChoice("exception_decided");
+    EmitChoose(candidates, choice);
+    b_.CreateBr(choice.decided);
+    b_.SetInsertPoint(choice.decided);
+    return b_.CreateLoad(i32_, choice.chosen_final);
+  }
+  bool Live(uint32_t rule) const { return p_.rules[rule].outcome >= 0 && !p_.rules[rule].in_force.empty(); }
+
+  // exec::Decider::Choose among `candidates` (the exceptions to a rule, or
+  // general rules), into `choice`; ends where the last candidate goes on,
+  // except that a candidate ranked above every later one (by `prefer`)
+  // branches to choice.decided.
+  void EmitChoose(const std::vector<uint32_t>& candidates, const Choice& choice) {
     std::vector<uint32_t> live;
     for (uint32_t c : candidates) {
-      if (p_.rules[c].outcome >= 0 && !p_.rules[c].in_force.empty()) live.push_back(c);
+      if (Live(c)) live.push_back(c);
     }
-    if (live.empty()) return C32(-1);
-    llvm::AllocaInst* chosen = entry_.CreateAlloca(i32_, nullptr, "chosen");
-    llvm::AllocaInst* chosen_final = entry_.CreateAlloca(i32_, nullptr, "chosen_final");
-    llvm::AllocaInst* chosen_prefer = entry_.CreateAlloca(i32_, nullptr, "chosen_prefer");
-    b_.CreateStore(C32(-1), chosen);
-    b_.CreateStore(C32(-1), chosen_final);
-    llvm::BasicBlock* done = Block(over < 0 ? "decided" : "exception_decided");
+    llvm::Value* chosen = choice.chosen;
+    llvm::Value* chosen_final = choice.chosen_final;
+    llvm::Value* chosen_prefer = choice.chosen_prefer;
+    llvm::BasicBlock* done = choice.decided;
     ForEachInForce(live, [&](uint32_t c) { Prefetch(c); }, [&](uint32_t c) {
       const ir::Rule& cr = p_.rules[c];
       llvm::BasicBlock* next = Block("candidate_next");
       const size_t scope = PushScope();
       Require(Holds(c), next, "holds");
       Require(Fits(c), next, "fits");
-      llvm::Value* resolved = EmitChoose(order_.exceptions[c], static_cast<int32_t>(c));
+      llvm::Value* resolved = ChooseException(c);
       llvm::Value* final_rule = b_.CreateSelect(b_.CreateICmpSGE(resolved, C32(0)), resolved, C32(static_cast<int32_t>(c)));
       llvm::BasicBlock* first = Block("first_candidate");
       llvm::BasicBlock* second = Block("another_candidate");
@@ -503,6 +726,7 @@ class DecisionEmitter : public InstEmitter {
       b_.CreateStore(C32(static_cast<int32_t>(c)), chosen);
       b_.CreateStore(final_rule, chosen_final);
       b_.CreateStore(C32(cr.prefer), chosen_prefer);
+      if (choice.chosen_part) b_.CreateStore(C32(static_cast<int32_t>(kernel_)), choice.chosen_part);
       b_.CreateBr(next);
       // A second candidate: fine if `prefer` ranks the first above it (no
       // later one can matter), or if both decide alike; else a conflict.
@@ -515,62 +739,91 @@ class DecisionEmitter : public InstEmitter {
       PopScope(scope);
       b_.SetInsertPoint(next);
     });
-    b_.CreateBr(done);
-    b_.SetInsertPoint(done);
-    return b_.CreateLoad(i32_, chosen_final);
   }
 
-  // Records the deciding rule's charges and writes the row's decision.
-  void EmitCommit(llvm::Value* chosen) {
-    llvm::BasicBlock* written = Block("written");
+  // The rules that can decide when choosing among `candidates`: those and
+  // their exceptions, theirs and so on; or (null) every rule that can
+  // decide. Ascending.
+  std::vector<uint32_t> Decidable(const std::vector<uint32_t>* candidates) const {
+    std::vector<uint32_t> rules;
+    if (!candidates) {
+      for (size_t r = 0; r < p_.rules.size(); ++r) {
+        if (Live(static_cast<uint32_t>(r))) rules.push_back(static_cast<uint32_t>(r));
+      }
+      return rules;
+    }
+    std::vector<uint32_t> todo(candidates->begin(), candidates->end());
+    while (!todo.empty()) {
+      const uint32_t r = todo.back();
+      todo.pop_back();
+      if (Live(r)) rules.push_back(r);
+      todo.insert(todo.end(), order_.exceptions[r].begin(), order_.exceptions[r].end());
+    }
+    std::sort(rules.begin(), rules.end());
+    rules.erase(std::unique(rules.begin(), rules.end()), rules.end());
+    return rules;
+  }
+
+  // Records the deciding rule's charges and writes the row's decision, then
+  // goes to `written`: `final_rule` is one of `rules`, or -1 (with
+  // `otherwise`: the outcome the program gives when no rule decides).
+  void EmitCommit(llvm::Value* final_rule, const std::vector<uint32_t>& rules, llvm::BasicBlock* written,
+                  bool otherwise) {
     llvm::BasicBlock* none = Block("otherwise");
-    llvm::SwitchInst* sw = b_.CreateSwitch(chosen, none);
-    auto write = [&](int32_t outcome, int32_t basis, int32_t rule, uint64_t flags) {
-      Out(kOutcome, C32(outcome), 4);
-      Out(kBasis, C32(basis), 4);
-      Out(kRule, C32(rule), 4);
-      if (flags) b_.CreateStore(b_.CreateOr(b_.CreateLoad(i64_, flags_), C64(static_cast<int64_t>(flags))), flags_);
-    };
+    llvm::SwitchInst* sw = b_.CreateSwitch(final_rule, none);
     b_.SetInsertPoint(none);
-    write(p_.outcome.otherwise, -1, -1, 0);
-    Out(kCap, C32(-1), 4);
-    Out(kCharged, C64(0), 8);
-    Out(kHeadroom, C64(0), 8);
+    if (otherwise) EmitOtherwise();
     b_.CreateBr(written);
-    for (size_t r = 0; r < p_.rules.size(); ++r) {
-      const ir::Rule& rule = p_.rules[r];
-      if (rule.outcome < 0 || rule.in_force.empty()) continue;
+    for (uint32_t r : rules) {
       llvm::BasicBlock* block = Block("decided_by");
       sw->addCase(llvm::cast<llvm::ConstantInt>(C32(static_cast<int32_t>(r))), block);
       b_.SetInsertPoint(block);
-      write(rule.outcome, rule.basis, static_cast<int32_t>(r), FlagMask(rule));
-      for (size_t k = 0; k < rule.charges.size(); ++k) {
-        const uint32_t cap = rule.charges[k].cap;
-        const Trial& t = trials_[r][k];
-        llvm::Value* amount = b_.CreateLoad(i64_, t.amount);
-        llvm::Value* limit = b_.CreateLoad(i64_, t.limit);
-        llvm::Value* after = b_.CreateAdd(b_.CreateLoad(i64_, t.used), amount);
-        b_.CreateStore(after, b_.CreateLoad(ptr_, t.slot));
-        AddTo(UsageAt(cap, kCharges), C64(1));
-        llvm::Value* peak_at = UsageAt(cap, kPeak);
-        llvm::Value* limit_at = UsageAt(cap, kLimitAtPeak);
-        llvm::Value* higher = b_.CreateICmpSGT(after, b_.CreateLoad(i64_, peak_at));
-        b_.CreateStore(b_.CreateSelect(higher, after, b_.CreateLoad(i64_, peak_at)), peak_at);
-        b_.CreateStore(b_.CreateSelect(higher, limit, b_.CreateLoad(i64_, limit_at)), limit_at);
-        if (k == 0) {
-          Out(kCap, C32(static_cast<int32_t>(cap)), 4);
-          Out(kCharged, amount, 8);
-          Out(kHeadroom, b_.CreateSub(limit, after), 8);
-        }
-      }
-      if (rule.charges.empty()) {
-        Out(kCap, C32(-1), 4);
-        Out(kCharged, C64(0), 8);
-        Out(kHeadroom, C64(0), 8);
-      }
+      EmitDecidedBy(r);
       b_.CreateBr(written);
     }
-    b_.SetInsertPoint(written);
+  }
+  void WriteDecision(int32_t outcome, int32_t basis, int32_t rule, uint64_t flags) {
+    Out(kOutcome, C32(outcome), 4);
+    Out(kBasis, C32(basis), 4);
+    Out(kRule, C32(rule), 4);
+    if (flags) b_.CreateStore(b_.CreateOr(b_.CreateLoad(i64_, flags_), C64(static_cast<int64_t>(flags))), flags_);
+  }
+  void EmitOtherwise() {
+    WriteDecision(p_.outcome.otherwise, -1, -1, 0);
+    Out(kCap, C32(-1), 4);
+    Out(kCharged, C64(0), 8);
+    Out(kHeadroom, C64(0), 8);
+  }
+  void EmitDecidedBy(uint32_t r) {
+    const ir::Rule& rule = p_.rules[r];
+    WriteDecision(rule.outcome, rule.basis, static_cast<int32_t>(r), FlagMask(rule));
+    for (size_t k = 0; k < rule.charges.size(); ++k) {
+      const uint32_t cap = rule.charges[k].cap;
+      const Trial& t = trials_[r][k];
+      llvm::Value* amount = b_.CreateLoad(i64_, t.amount);
+      llvm::Value* limit = b_.CreateLoad(i64_, t.limit);
+      llvm::Value* after = b_.CreateAdd(b_.CreateLoad(i64_, t.used), amount);
+      b_.CreateStore(after, b_.CreateLoad(ptr_, t.slot));
+      AddTo(UsageAt(cap, kCharges), C64(1));
+      llvm::Value* peak_at = UsageAt(cap, kPeak);
+      llvm::Value* limit_at = UsageAt(cap, kLimitAtPeak);
+      llvm::Value* higher = b_.CreateICmpSGT(after, b_.CreateLoad(i64_, peak_at));
+      b_.CreateStore(b_.CreateSelect(higher, after, b_.CreateLoad(i64_, peak_at)), peak_at);
+      b_.CreateStore(b_.CreateSelect(higher, limit, b_.CreateLoad(i64_, limit_at)), limit_at);
+      if (k == 0) {
+        Out(kCap, C32(static_cast<int32_t>(cap)), 4);
+        Out(kCharged, amount, 8);
+        Out(kHeadroom, b_.CreateSub(limit, after), 8);
+      }
+    }
+    if (rule.charges.empty()) {
+      Out(kCap, C32(-1), 4);
+      Out(kCharged, C64(0), 8);
+      Out(kHeadroom, C64(0), 8);
+    }
+  }
+  // After the decision: the row's refusals counted, its flags written.
+  void EmitRowEnd() {
     for (size_t cap = 0; cap < refused_.size(); ++cap) {
       if (refused_[cap]) AddTo(UsageAt(static_cast<uint32_t>(cap), kRefusals), b_.CreateLoad(i64_, refused_[cap]));
     }
@@ -580,11 +833,14 @@ class DecisionEmitter : public InstEmitter {
   exec::RuleOrder order_;
   std::vector<std::vector<ir::InstId>> cones_;  // by rule (in force on some day)
   std::vector<uint8_t> shared_;                 // by instruction: read by several rules
+  FrameLayout layout_;
   llvm::BasicBlock* stop_ = nullptr;
+  llvm::Value* frame_ = nullptr;  // a split step's frame (FrameLayout), else null
   llvm::AllocaInst* parts_ = nullptr;
-  llvm::AllocaInst* flags_ = nullptr;
-  std::vector<llvm::AllocaInst*> refused_;  // by cap: refusals on this row
+  llvm::Value* flags_ = nullptr;
+  std::vector<llvm::Value*> refused_;       // by cap: refusals on this row
   std::vector<std::vector<Trial>> trials_;  // by rule, by charge
+  bool periods_ = false;                    // a charge to a cap with calendar periods
   llvm::AllocaInst *period_known_ = nullptr, *period_day_ = nullptr;
   llvm::AllocaInst *year_slot_ = nullptr, *quarter_slot_ = nullptr, *month_slot_ = nullptr;
   llvm::Value *year_ = nullptr, *quarter_ = nullptr, *month_ = nullptr;
@@ -593,8 +849,26 @@ class DecisionEmitter : public InstEmitter {
 
 }  // namespace
 
-void EmitDecision(ModuleState& ms, const ir::Program& p, const Plan& plan, size_t kernel, llvm::Function* fn) {
-  DecisionEmitter(ms, p, plan, kernel, fn).EmitDecision();
+void EmitDecision(ModuleState& ms, const ir::Program& p, const Plan& plan, size_t kernel) {
+  llvm::LLVMContext& ctx = ms.m->getContext();
+  llvm::Type* ptr = llvm::PointerType::get(ctx, 0);
+  llvm::Type* i64 = llvm::Type::getInt64Ty(ctx);
+  const Kernel& k = plan.kernels[kernel];
+  if (!k.part) {
+    llvm::Function* fn = DefineFunction(ms, llvm::FunctionType::get(i64, {ptr, i64, i64}, false),
+                                        KernelName(ms.prefix, kernel), {"args", "begin", "end"});
+    DecisionEmitter e(ms, p, plan, kernel, fn);
+    if (plan.kernels.size() == 1) e.EmitWhole();
+    else e.EmitRowLoop();
+    return;
+  }
+  llvm::Function* fn = DefineFunction(ms, llvm::FunctionType::get(llvm::Type::getInt32Ty(ctx), {ptr, i64, ptr}, false),
+                                      KernelName(ms.prefix, kernel), {"args", "row", "frame"});
+  DecisionEmitter(ms, p, plan, kernel, fn).EmitPart();
+  if (k.flag_part) return;
+  llvm::Function* commit = DefineFunction(ms, llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptr, i64, ptr}, false),
+                                          CommitName(ms.prefix, kernel), {"args", "row", "frame"});
+  DecisionEmitter(ms, p, plan, kernel, commit).EmitPartCommit();
 }
 
 }  // namespace edict::jit::emit

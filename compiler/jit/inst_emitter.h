@@ -20,7 +20,9 @@
 #include <llvm/IR/Metadata.h>
 
 #include <algorithm>
+#include <initializer_list>
 #include <map>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -49,6 +51,8 @@ struct Val {
 // Module-wide declarations shared by the kernels.
 struct ModuleState {
   llvm::Module* m = nullptr;
+  std::string prefix;              // the plan's symbol prefix (to_llvm.h, KernelName)
+  std::string cpu, features;       // target attributes of every function
   llvm::Function* dec_mul = nullptr;
   llvm::Function* dec_div = nullptr;
   llvm::Function* year_of = nullptr;
@@ -59,6 +63,7 @@ struct ModuleState {
   llvm::Function* table_cell = nullptr;
   llvm::Function* cap_slot = nullptr;
   std::unordered_map<uint64_t, llvm::GlobalVariable*> set_tables;  // (set, version) -> table
+  std::vector<llvm::GlobalVariable*> bundle_tables;                // by bundle (InstEmitter::BundleSets)
 };
 
 // Emits one function. A column kernel (Emit) computes a plan kernel's
@@ -324,8 +329,8 @@ class InstEmitter {
   struct SetBundle {
     ir::InstId operand;          // canonical
     std::vector<int32_t> breaks; // the sets' version dates, sorted, unique
-    llvm::GlobalVariable* table = nullptr;
-    llvm::IntegerType* ty = nullptr;  // an entry
+    llvm::Constant* entries = nullptr;  // the table's contents
+    llvm::IntegerType* ty = nullptr;    // an entry
   };
   static constexpr size_t kMaxBundleBytes = size_t{1} << 20;
 
@@ -372,9 +377,7 @@ class InstEmitter {
                              : bytes == 4 ? Narrowed<uint32_t>(entries)
                              : bytes == 2 ? Narrowed<uint16_t>(entries)
                                           : Narrowed<uint8_t>(entries);
-      b.table = new llvm::GlobalVariable(*ms_.m, init->getType(), true, llvm::GlobalValue::PrivateLinkage, init,
-                                         "set_bundle");
-      b.table->setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);
+      b.entries = init;
       for (size_t j = 0; j < sets.size(); ++j) bundled_[{operand, sets[j]}] = {bundles_.size(), static_cast<unsigned>(j)};
       bundles_.push_back(std::move(b));
     }
@@ -385,6 +388,19 @@ class InstEmitter {
   llvm::Constant* Narrowed(const std::vector<uint64_t>& entries) {
     std::vector<T> narrow(entries.begin(), entries.end());
     return llvm::ConstantDataArray::get(ctx_, llvm::ArrayRef<T>(narrow));
+  }
+
+  // Bundle k's table: a constant of the module, made when first used (the
+  // functions of a module find the same bundles, in the same order).
+  llvm::GlobalVariable* BundleTable(size_t k) {
+    if (ms_.bundle_tables.size() <= k) ms_.bundle_tables.resize(k + 1, nullptr);
+    llvm::GlobalVariable*& g = ms_.bundle_tables[k];
+    if (!g) {
+      llvm::Constant* init = bundles_[k].entries;
+      g = new llvm::GlobalVariable(*ms_.m, init->getType(), true, llvm::GlobalValue::PrivateLinkage, init, "set_bundle");
+      g->setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);
+    }
+    return g;
   }
 
   // This row's entry of bundle `k` for element x (i64; 0 for x outside the
@@ -399,7 +415,7 @@ class InstEmitter {
     for (int32_t t : b.breaks) interval = b_.CreateAdd(interval, Bool64(b_.CreateICmpSLE(C32(t), Day())));
     llvm::Value* in_range = b_.CreateICmpULT(x, C64(1024));
     llvm::Value* at = b_.CreateAdd(b_.CreateShl(interval, C64(10)), b_.CreateSelect(in_range, x, C64(0)));
-    llvm::Value* entry = Tag(b_.CreateLoad(b.ty, b_.CreateInBoundsGEP(b.ty, b.table, at)));
+    llvm::Value* entry = Tag(b_.CreateLoad(b.ty, b_.CreateInBoundsGEP(b.ty, BundleTable(k), at)));
     llvm::Value* word = b_.CreateSelect(in_range, b_.CreateZExt(entry, i64_), C64(0));
     Remember(key, Val{C8(exec::kOk), word, nullptr});
     return word;
@@ -671,8 +687,26 @@ class InstEmitter {
   std::vector<ir::InstId> ssa_log_;          // ssa_'s keys, in the order added
 };
 
-// The compiled decision step (decide_llvm.cpp) into `fn`, whose type is
-// DecideFn's (kernel.h).
-void EmitDecision(ModuleState& ms, const ir::Program& p, const Plan& plan, size_t kernel, llvm::Function* fn);
+// The function named `name` in the module (a declaration until defined).
+inline llvm::Function* DeclareFunction(ModuleState& ms, llvm::FunctionType* ty, const std::string& name) {
+  if (llvm::Function* f = ms.m->getFunction(name)) return f;
+  return llvm::Function::Create(ty, llvm::Function::ExternalLinkage, name, *ms.m);
+}
+// The same, to be defined: no exceptions, the target's attributes, its
+// arguments named.
+inline llvm::Function* DefineFunction(ModuleState& ms, llvm::FunctionType* ty, const std::string& name,
+                                      std::initializer_list<const char*> args) {
+  llvm::Function* fn = DeclareFunction(ms, ty, name);
+  fn->setDoesNotThrow();
+  if (!ms.cpu.empty()) fn->addFnAttr("target-cpu", ms.cpu);
+  if (!ms.features.empty()) fn->addFnAttr("target-features", ms.features);
+  unsigned i = 0;
+  for (const char* a : args) fn->getArg(i++)->setName(a);
+  return fn;
+}
+
+// The compiled decision step (decide_llvm.cpp): plan kernel `kernel`, whole
+// or a part of a split one (kernel.h: DecideFn, DecidePartFn, DecideCommitFn).
+void EmitDecision(ModuleState& ms, const ir::Program& p, const Plan& plan, size_t kernel);
 
 }  // namespace edict::jit::emit

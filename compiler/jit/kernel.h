@@ -78,6 +78,20 @@ static_assert(sizeof(exec::CapUsage) == 32 && offsetof(exec::CapUsage, limit_at_
               "CapUsage layout is part of the generated code's ABI");
 using DecideFn = uint64_t (*)(const DecideArgs* args, uint64_t begin, uint64_t end);
 
+// A large decision step is split (plan.h, Kernel::part): the DecideFn is
+// only the row loop, and for each row it calls every part in order,
+//
+//   extern "C" int32_t edict_<hash>_k<K>(const DecideArgs* args, uint64_t row, int64_t* frame);
+//
+// which judges its rules for that row (0: go on; 1: a candidate ranked
+// above every later one was chosen, skip the later parts; 2: leave the row
+// to exec::Decider), then the commit function of the part that chose,
+//
+//   extern "C" void edict_<hash>_k<K>_commit(const DecideArgs* args, uint64_t row, int64_t* frame);
+//
+// which writes the decision. `frame` holds the row's state (decide_llvm.cpp,
+// FrameLayout). The parts are only ever called by the generated row loop.
+
 struct CompiledKernels {
   std::vector<KernelFn> fns;  // one per plan kernel; empty on error
   bool cache_hit = false;  // already compiled in this process

@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <tuple>
 
+#include "exec/decide.h"
+
 namespace edict::jit {
 
 using ir::Op;
@@ -362,6 +364,95 @@ Plan MakePlan(const ir::Program& p, const PlanOptions& options) {
   return plan;
 }
 
+void RuleReads(const ir::Program& p, size_t r, std::vector<uint32_t>& mark, uint32_t epoch,
+               std::vector<ir::InstId>* out) {
+  const ir::Rule& rule = p.rules[r];
+  std::vector<ir::InstId> stack;
+  auto visit = [&](ir::InstId i) {
+    if (i == ir::kNoInst || i >= p.insts.size() || mark[i] == epoch) return;
+    mark[i] = epoch;
+    stack.push_back(i);
+  };
+  visit(rule.when);
+  for (const ir::Charge& ch : rule.charges) {
+    visit(ch.amount);
+    for (ir::InstId k : p.caps[ch.cap].keys) visit(k);
+    for (const auto& l : p.caps[ch.cap].limits) visit(l.value);
+  }
+  while (!stack.empty()) {
+    const ir::InstId i = stack.back();
+    stack.pop_back();
+    if (p.insts[i].op != Op::Const) out->push_back(i);
+    ForEachOperand(p, p.insts[i], visit);
+  }
+}
+
+namespace {
+
+// Splits a decision step (kernel 0 of `plan`, every instruction) into the
+// row loop and parts of about options.decision_part_insts instructions
+// each: first the flag-only rules, then the top-level general candidates,
+// in the order the decision step takes them (exec::OrderRules).
+void SplitDecision(const ir::Program& p, const PlanOptions& options, Plan& plan) {
+  const exec::RuleOrder order = exec::OrderRules(p);
+  std::vector<uint32_t> mark(p.insts.size(), 0);
+  uint32_t epoch = 1;
+  Kernel row_loop;
+  row_loop.decision = row_loop.scalar = true;
+  std::vector<Kernel> parts;
+  // reads(r, out): what judging r reads, into out (this part's epoch).
+  auto cut = [&](const std::vector<uint32_t>& rules, bool flag_part, auto reads) {
+    Kernel part;
+    for (uint32_t r : rules) {
+      if (part.rules.empty()) {
+        part = Kernel{};
+        part.decision = part.scalar = part.part = true;
+        part.flag_part = flag_part;
+        ++epoch;
+      }
+      part.rules.push_back(r);
+      reads(r, &part.insts);
+      if (part.insts.size() >= options.decision_part_insts) {
+        std::sort(part.insts.begin(), part.insts.end());
+        parts.push_back(std::move(part));
+        part.rules.clear();
+      }
+    }
+    if (!part.rules.empty()) {
+      std::sort(part.insts.begin(), part.insts.end());
+      parts.push_back(std::move(part));
+    }
+  };
+  std::vector<uint32_t> flagging;
+  for (size_t r = 0; r < p.rules.size(); ++r) {
+    const ir::Rule& rule = p.rules[r];
+    if (!rule.in_force.empty() && !rule.flags.empty() && rule.outcome < 0) flagging.push_back(static_cast<uint32_t>(r));
+  }
+  cut(flagging, true, [&](uint32_t r, std::vector<ir::InstId>* out) {
+    for (int32_t b = static_cast<int32_t>(r); b >= 0; b = p.rules[static_cast<size_t>(b)].base) {
+      RuleReads(p, static_cast<size_t>(b), mark, epoch, out);
+    }
+  });
+  std::vector<uint32_t> candidates;
+  for (uint32_t c : order.general) {
+    if (p.rules[c].outcome >= 0 && !p.rules[c].in_force.empty()) candidates.push_back(c);
+  }
+  cut(candidates, false, [&](uint32_t c, std::vector<ir::InstId>* out) {
+    std::vector<uint32_t> todo{c};  // c and its exceptions, theirs and so on
+    while (!todo.empty()) {
+      const uint32_t r = todo.back();
+      todo.pop_back();
+      RuleReads(p, r, mark, epoch, out);
+      todo.insert(todo.end(), order.exceptions[r].begin(), order.exceptions[r].end());
+    }
+  });
+  plan.kernels.clear();
+  plan.kernels.push_back(std::move(row_loop));
+  for (Kernel& k : parts) plan.kernels.push_back(std::move(k));
+}
+
+}  // namespace
+
 Plan MakeDecisionPlan(const ir::Program& p, const PlanOptions& options, std::string* why_not) {
   const size_t n = p.insts.size();
   Plan plan;
@@ -419,9 +510,16 @@ Plan MakeDecisionPlan(const ir::Program& p, const PlanOptions& options, std::str
   }
   plan.dead = n - plan.compiled - plan.constants;
   plan.kernels.push_back(std::move(kernel));
+  if (plan.compiled > options.decision_part_insts) SplitDecision(p, options, plan);
   // Everything the decision code depends on besides the instructions.
   std::string& key = plan.key;
   key = "decision;" + Key(p, plan.kernels);
+  for (const Kernel& k : plan.kernels) {
+    if (!k.part) continue;
+    key += k.flag_part ? "PF" : "PC";
+    for (uint32_t r : k.rules) key += fmt::format("{},", r);
+    key += ';';
+  }
   key += fmt::format("O{},{};", p.outcome.otherwise, p.flags.size());
   for (const ir::Rule& r : p.rules) {
     key += fmt::format("R{},{},{},{},{},{}[", r.when, r.outcome, r.basis, r.base, r.prefer, r.in_force.size());

@@ -63,7 +63,25 @@ struct Kernel {
   // The compiled decision step (kernel.h, DecideFn) instead of a column
   // kernel: `insts` are those it may compute, each where it is first needed.
   bool decision = false;
+  // A large decision step is split (MakeDecisionPlan): kernel 0 is the row
+  // loop (DecideFn), and each other kernel a part of it that it calls for
+  // each row (kernel.h, DecidePartFn): the flag-only rules `rules`
+  // (flag_part), or the top-level general candidates `rules`, in order,
+  // with their exceptions; such a part also writes the row's decision when
+  // one of its rules decides (DecideCommitFn). So the parts are compiled
+  // apart, in parallel, each small enough that the optimiser's cost stays
+  // linear.
+  bool part = false;
+  bool flag_part = false;
+  std::vector<uint32_t> rules;
 };
+
+// The instructions rule r reads (its condition, its charges' amounts, cap
+// keys and limits, and all they use), constants excluded, in no order.
+// `mark` (sized to the program's instructions, zero at first) and `epoch`
+// (a new value per call) let repeated calls cost only what they find.
+void RuleReads(const ir::Program& p, size_t r, std::vector<uint32_t>& mark, uint32_t epoch,
+               std::vector<ir::InstId>* out);
 
 struct Step {
   bool kernel;     // true: run kernels[index]; false: interpret instruction `index`
@@ -94,20 +112,24 @@ struct PlanOptions {
   // the stdlib regimes (1M rows): with 24 to 32, kernels run 2 to 3 times
   // faster than as one kernel of 63 instructions; 12 or 48 are slower.
   size_t max_kernel_streams = 32;
-  // The compiled decision step is one function, optimised as a whole; its
-  // compile time grows faster than linearly (InstCombine and the assembler,
-  // on one function of thousands of blocks). Over this many instructions,
-  // the program keeps the column kernels and the shared decision step,
-  // whose kernels compile in parallel. Measured on generated rule files
-  // (gen_many_rules.py), cold, one thread, with the large-program pipeline
-  // (session.cpp): 300 rules (1,721 instructions) 0.2-0.4 s, 3,000 rules
-  // (15,441) 3-4 s, 6,000 rules (30,743) 7 s, against 0.3, 3 and 4 s as
-  // column kernels; the compiled step judges 12, 28 and 33 times as fast
-  // as the column kernels (which are no faster than the interpreter on such
-  // programs), so it pays for itself within a few thousand rows, and the
-  // disk cache keeps it. The rule library's regimes have 50 to 150.
-  // EDICT_JIT_DECISION_INSTS for tuning.
-  size_t max_decision_insts = 32000;
+  // Over this many instructions, the program keeps the column kernels and
+  // the shared decision step. Below, the compiled step judges 12 to 33
+  // times as fast as the column kernels (which are no faster than the
+  // interpreter on large programs), so it pays for itself within a few
+  // thousand rows, and the disk cache keeps it. Compile times, cold, on 2
+  // cores, of generated rule files (gen_many_rules.py) with the decision
+  // step in parts: 3,000 rules (15,441 instructions) 1.1-1.5 s, 6,000
+  // (30,743) 2.8 s, 12,000 (61,507) 5.6 s. The rule library's regimes have
+  // 50 to 150. EDICT_JIT_DECISION_INSTS for tuning.
+  size_t max_decision_insts = 64000;
+  // A decision step of more instructions than this is split into parts of
+  // about this many (the instructions their rules read), compiled apart, in
+  // parallel (Kernel::part): one function's compile time grows faster than
+  // linearly (InstCombine and the assembler, on thousands of blocks: 3,000
+  // generated rules took 3-4 s as one function, 6,000 rules 7 s).
+  // EDICT_JIT_DECISION_PART_INSTS for tuning (and for tests: 1 makes every
+  // rule a part).
+  size_t decision_part_insts = 2000;
 };
 Plan MakePlan(const ir::Program& p, const PlanOptions& options = {});
 

@@ -111,7 +111,6 @@ std::vector<Part> CutIntoModules(const Plan& plan, size_t module_insts) {
   return parts;
 }
 
-std::string PartPrefix(const std::string& prefix, size_t part) { return prefix + "p" + std::to_string(part) + "_"; }
 
 // What one module's compilation produced.
 struct PartResult {
@@ -210,7 +209,7 @@ class Session {
     std::atomic<size_t> next{0};
     auto work = [&](size_t t) {
       for (size_t j; (j = next.fetch_add(1)) < parts.size();) {
-        CompilePart(p, plan, parts[j], PartPrefix(prefix, j), fast, *tms_[t], &results[j]);
+        CompilePart(p, plan, parts[j], prefix, fast, *tms_[t], &results[j]);
       }
     };
     if (threads <= 1) {
@@ -363,11 +362,8 @@ class Session {
   void CompilePart(const ir::Program& p, const Plan& plan, Part part, const std::string& prefix, bool fast,
                    llvm::TargetMachine& tm, PartResult* r) {
     double c0 = ThreadCpuMs();
-    Plan sub;  // ToLlvm reads the kernels only
-    sub.kernels.assign(plan.kernels.begin() + static_cast<std::ptrdiff_t>(part.begin),
-                       plan.kernels.begin() + static_cast<std::ptrdiff_t>(part.end));
     llvm::LLVMContext ctx;
-    std::unique_ptr<llvm::Module> m = ToLlvm(ctx, p, sub, prefix, cpu_, features_);
+    std::unique_ptr<llvm::Module> m = ToLlvm(ctx, p, plan, part.begin, part.end, prefix, cpu_, features_);
     m->setDataLayout(jit_->getDataLayout());
     m->setTargetTriple(jit_->getTargetTriple().str());
     std::string problems;
@@ -380,7 +376,7 @@ class Session {
     // The decision step is branchy scalar code with no loop to vectorise:
     // O2 without the vectorisers (measured on the rule library: the same
     // speed as O3; in_force compiles in 75-80 ms instead of 80-105 ms).
-    const bool decision = std::any_of(sub.kernels.begin(), sub.kernels.end(), [](const Kernel& k) { return k.decision; });
+    const bool decision = plan.kernels[part.begin].decision;  // a plan's kernels are all of one kind
     Optimise(*m, tm, fast, decision);
     double c2 = ThreadCpuMs();
     if (std::getenv("EDICT_JIT_DUMP_IR")) m->print(llvm::errs(), nullptr);
@@ -411,14 +407,14 @@ class Session {
       return false;
     };
     for (size_t j = 0; j < objects.size(); ++j) {
-      auto buffer = llvm::MemoryBuffer::getMemBufferCopy(objects[j], PartPrefix(prefix, j) + "kernels.o");
+      auto buffer = llvm::MemoryBuffer::getMemBufferCopy(objects[j], prefix + "m" + std::to_string(j) + ".o");
       if (llvm::Error e = jit_->addObjectFile(tracker, std::move(buffer))) return fail(std::move(e));
     }
     std::vector<llvm::orc::SymbolStringPtr> names(plan.kernels.size());
     llvm::orc::SymbolLookupSet wanted;
     for (size_t j = 0; j < parts.size(); ++j) {
       for (size_t k = parts[j].begin; k < parts[j].end; ++k) {
-        names[k] = jit_->mangleAndIntern(KernelName(PartPrefix(prefix, j), k - parts[j].begin));
+        names[k] = jit_->mangleAndIntern(KernelName(prefix, k));
         wanted.add(names[k]);
       }
     }

@@ -7,6 +7,7 @@
 namespace edict::jit {
 
 std::string KernelName(const std::string& prefix, size_t kernel) { return prefix + "k" + std::to_string(kernel); }
+std::string CommitName(const std::string& prefix, size_t kernel) { return KernelName(prefix, kernel) + "_commit"; }
 
 namespace {
 
@@ -19,10 +20,10 @@ llvm::Function* Declare(llvm::Module& m, const char* name, llvm::Type* ret, std:
 
 }  // namespace
 
-std::unique_ptr<llvm::Module> ToLlvm(llvm::LLVMContext& ctx, const ir::Program& p, const Plan& plan,
-                                     const std::string& prefix, const std::string& cpu,
+std::unique_ptr<llvm::Module> ToLlvm(llvm::LLVMContext& ctx, const ir::Program& p, const Plan& plan, size_t begin,
+                                     size_t end, const std::string& prefix, const std::string& cpu,
                                      const std::string& features) {
-  auto m = std::make_unique<llvm::Module>(prefix + "kernels", ctx);
+  auto m = std::make_unique<llvm::Module>(prefix + "k" + std::to_string(begin) + "_kernels", ctx);
   llvm::Type* i32 = llvm::Type::getInt32Ty(ctx);
   llvm::Type* i64 = llvm::Type::getInt64Ty(ctx);
   llvm::Type* ptr = llvm::PointerType::get(ctx, 0);
@@ -43,20 +44,17 @@ std::unique_ptr<llvm::Module> ToLlvm(llvm::LLVMContext& ctx, const ir::Program& 
   ms.table_cell = Declare(*m, "edict_jit_table_cell", i32, {ptr, i64, i64, i64, ptr, ptr});
   ms.cap_slot = Declare(*m, "edict_jit_cap_slot", ptr, {ptr, i32, i64, ptr, i32});
 
+  ms.prefix = prefix;
+  ms.cpu = cpu;
+  ms.features = features;
   llvm::FunctionType* kernel_ty = llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptr, i64, i64}, false);
-  llvm::FunctionType* decide_ty = llvm::FunctionType::get(i64, {ptr, i64, i64}, false);
-  for (size_t k = 0; k < plan.kernels.size(); ++k) {
-    const bool decision = plan.kernels[k].decision;
-    auto* fn = llvm::Function::Create(decision ? decide_ty : kernel_ty, llvm::Function::ExternalLinkage,
-                                      KernelName(prefix, k), *m);
-    fn->setDoesNotThrow();
-    if (!cpu.empty()) fn->addFnAttr("target-cpu", cpu);
-    if (!features.empty()) fn->addFnAttr("target-features", features);
-    fn->getArg(0)->setName("args");
-    fn->getArg(1)->setName("begin");
-    fn->getArg(2)->setName("end");
-    if (decision) emit::EmitDecision(ms, p, plan, k, fn);
-    else emit::InstEmitter(ms, p, plan, k, fn).Emit();
+  for (size_t k = begin; k < end; ++k) {
+    if (plan.kernels[k].decision) {
+      emit::EmitDecision(ms, p, plan, k);
+      continue;
+    }
+    llvm::Function* fn = emit::DefineFunction(ms, kernel_ty, KernelName(prefix, k), {"args", "begin", "end"});
+    emit::InstEmitter(ms, p, plan, k, fn).Emit();
   }
   // Unused helper declarations are harmless; drop them to keep dumps short.
   for (llvm::Function* f : {ms.dec_mul, ms.dec_div, ms.year_of, ms.quarter_of, ms.month_of, ms.in_sorted,
