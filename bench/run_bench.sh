@@ -362,8 +362,8 @@ w('`tests/tools/gen_many_rules.py RULES` writes a valid rule file far larger tha
   '(comparisons, sets with dated changes, exceptions, caps, flags) and a ledger for it. The JIT compiles '
   'the whole decision step (in parts over 2,000 instructions, compiled in parallel) up to 64,000 instructions (`PlanOptions::max_decision_insts`); '
   'jit-columns is the column kernels with the shared decision step (what larger programs and `--explain` '
-  'run). Compile times are cold (no disk cache), on one thread for the one function and on all cores for '
-  'the column kernels. Every run is verified row by row against the interpreter.')
+  'run). Compile times are cold (no disk cache), on all cores (the parts of a split decision step and the '
+  'column kernels are modules compiled in parallel). Every run is verified row by row against the interpreter.')
 w('')
 w('| rules | instructions | rows | interp rows/s | jit rows/s | JIT÷interp | jit-columns rows/s | JIT compile, cold | jit-columns compile, cold | verified |')
 w('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|')

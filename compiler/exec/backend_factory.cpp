@@ -46,34 +46,40 @@ std::vector<std::string> PluginPaths() {
   return paths;
 }
 
+// The first of PluginPaths() that exists, or "" (with *tried listing them).
+std::string FindPlugin(std::string* tried) {
+  for (const std::string& path : PluginPaths()) {
+    if (access(path.c_str(), F_OK) == 0) return path;
+    *tried += (tried->empty() ? "" : ", ") + path;
+  }
+  return "";
+}
+
 JitPlugin LoadPlugin() {
   JitPlugin p;
   std::string tried;
-  for (const std::string& path : PluginPaths()) {
-    if (access(path.c_str(), F_OK) != 0) {
-      tried += (tried.empty() ? "" : ", ") + path;
-      continue;
-    }
-    // Never closed: its code runs until the process exits.
-    void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-    if (!handle) {
-      const char* why = dlerror();
-      p.error = "cannot load " + path + ": " + (why ? why : "dlopen failed");
-      return p;
-    }
-    auto abi = reinterpret_cast<jit::plugin::AbiFn>(dlsym(handle, jit::plugin::kAbiSymbol));
-    p.prepare = reinterpret_cast<jit::plugin::PrepareFn>(dlsym(handle, jit::plugin::kPrepareSymbol));
-    p.create = reinterpret_cast<jit::plugin::CreateFn>(dlsym(handle, jit::plugin::kCreateSymbol));
-    if (!abi || !p.prepare || !p.create) {
-      p = JitPlugin{};
-      p.error = path + " is not edict's JIT plugin (it has no edict_jit_* entry points)";
-    } else if (abi() != jit::plugin::AbiStamp()) {
-      p = JitPlugin{};
-      p.error = path + " is from another build of edict";
-    }
+  const std::string path = FindPlugin(&tried);
+  if (path.empty()) {
+    p.error = "libedict_jit.so not found (looked for " + tried + "; EDICT_JIT_PLUGIN names it)";
     return p;
   }
-  p.error = "libedict_jit.so not found (looked for " + tried + "; EDICT_JIT_PLUGIN names it)";
+  // Never closed: its code runs until the process exits.
+  void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!handle) {
+    const char* why = dlerror();
+    p.error = "cannot load " + path + ": " + (why ? why : "dlopen failed");
+    return p;
+  }
+  auto abi = reinterpret_cast<jit::plugin::AbiFn>(dlsym(handle, jit::plugin::kAbiSymbol));
+  p.prepare = reinterpret_cast<jit::plugin::PrepareFn>(dlsym(handle, jit::plugin::kPrepareSymbol));
+  p.create = reinterpret_cast<jit::plugin::CreateFn>(dlsym(handle, jit::plugin::kCreateSymbol));
+  if (!abi || !p.prepare || !p.create) {
+    p = JitPlugin{};
+    p.error = path + " is not edict's JIT plugin (it has no edict_jit_* entry points)";
+  } else if (abi() != jit::plugin::AbiStamp()) {
+    p = JitPlugin{};
+    p.error = path + " is from another build of edict";
+  }
   return p;
 }
 
@@ -89,9 +95,9 @@ const JitPlugin& Plugin() {
 
 std::string JitPluginPath() {
 #ifdef EDICT_HAS_JIT
-  for (const std::string& path : PluginPaths()) {
-    if (access(path.c_str(), F_OK) == 0) return std::filesystem::path(path).lexically_normal().string();
-  }
+  std::string tried;
+  const std::string path = FindPlugin(&tried);
+  if (!path.empty()) return std::filesystem::path(path).lexically_normal().string();
 #endif
   return "";
 }

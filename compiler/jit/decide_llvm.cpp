@@ -63,11 +63,21 @@ FrameLayout Layout(const ir::Program& p) {
   size_t next = FrameLayout::refused + p.caps.size();
   l.trial.resize(p.rules.size());
   for (size_t r = 0; r < p.rules.size(); ++r) {
-    if (p.rules[r].in_force.empty() || p.rules[r].outcome < 0) continue;
+    if (!CanDecide(p.rules[r])) continue;
     for (size_t k = 0; k < p.rules[r].charges.size(); ++k, next += 4) l.trial[r].push_back(next);
   }
   l.size = next;
   return l;
+}
+
+// The types of a part and of its commit function (kernel.h).
+llvm::FunctionType* PartType(llvm::LLVMContext& ctx) {
+  llvm::Type* ptr = llvm::PointerType::get(ctx, 0);
+  return llvm::FunctionType::get(llvm::Type::getInt32Ty(ctx), {ptr, llvm::Type::getInt64Ty(ctx), ptr}, false);
+}
+llvm::FunctionType* CommitType(llvm::LLVMContext& ctx) {
+  llvm::Type* ptr = llvm::PointerType::get(ctx, 0);
+  return llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptr, llvm::Type::getInt64Ty(ctx), ptr}, false);
 }
 
 class DecisionEmitter : public InstEmitter {
@@ -100,8 +110,6 @@ class DecisionEmitter : public InstEmitter {
   // frame (FrameLayout), then the commit function of the part whose rule
   // decides.
   void EmitRowLoop() {
-    llvm::FunctionType* part_ty = llvm::FunctionType::get(i32_, {ptr_, i64_, ptr_}, false);
-    llvm::FunctionType* commit_ty = llvm::FunctionType::get(b_.getVoidTy(), {ptr_, i64_, ptr_}, false);
     RowLoop([&] {
       Day();
       if (periods_) {
@@ -113,7 +121,7 @@ class DecisionEmitter : public InstEmitter {
       llvm::Value* frame = frame_;
       llvm::BasicBlock* decided = Block("decided");
       for (size_t k = 1; k < plan_.kernels.size(); ++k) {
-        llvm::Value* r = b_.CreateCall(DeclareFunction(ms_, part_ty, KernelName(ms_.prefix, k)), {args_, row_, frame});
+        llvm::Value* r = b_.CreateCall(DeclareFunction(ms_, PartType(ctx_), KernelName(ms_.prefix, k)), {args_, row_, frame});
         llvm::BasicBlock* next = Block("next_part");
         llvm::SwitchInst* sw = b_.CreateSwitch(r, next);
         sw->addCase(llvm::cast<llvm::ConstantInt>(C32(kPartLeave)), stop_);
@@ -130,7 +138,7 @@ class DecisionEmitter : public InstEmitter {
         llvm::BasicBlock* commit = Block("commit");
         sw->addCase(llvm::cast<llvm::ConstantInt>(C32(static_cast<int32_t>(k))), commit);
         b_.SetInsertPoint(commit);
-        b_.CreateCall(DeclareFunction(ms_, commit_ty, CommitName(ms_.prefix, k)), {args_, row_, frame});
+        b_.CreateCall(DeclareFunction(ms_, CommitType(ctx_), CommitName(ms_.prefix, k)), {args_, row_, frame});
         b_.CreateBr(written);
       }
       b_.SetInsertPoint(none);
@@ -224,23 +232,19 @@ class DecisionEmitter : public InstEmitter {
     std::vector<uint32_t> rules;  // those whose reads Prefetch computes
     if (!part) {
       for (size_t r = 0; r < p_.rules.size(); ++r) rules.push_back(static_cast<uint32_t>(r));
-    } else {
-      // The part's rules, with their bases (flag rules) or their
-      // exceptions, theirs and so on (candidates).
+    } else if (!part->flag_part) {
+      rules = WithExceptions(order_.exceptions, part->rules);
+    } else {  // flag rules, and their bases (up the chain)
       std::vector<uint8_t> in(p_.rules.size(), 0);
-      std::vector<uint32_t> todo(part->rules.begin(), part->rules.end());
-      while (!todo.empty()) {
-        const uint32_t r = todo.back();
-        todo.pop_back();
-        if (in[r]) continue;
-        in[r] = 1;
-        rules.push_back(r);
-        if (!part->flag_part) todo.insert(todo.end(), order_.exceptions[r].begin(), order_.exceptions[r].end());
-        else if (p_.rules[r].base >= 0) todo.push_back(static_cast<uint32_t>(p_.rules[r].base));
+      for (uint32_t r : part->rules) {
+        for (int32_t b = static_cast<int32_t>(r); b >= 0 && !in[static_cast<size_t>(b)]; b = p_.rules[static_cast<size_t>(b)].base) {
+          in[static_cast<size_t>(b)] = 1;
+          rules.push_back(static_cast<uint32_t>(b));
+        }
       }
     }
     Canonicalise(part ? &part->insts : nullptr);
-    BundleSets();
+    BundleSets(part ? &part->insts : nullptr);
     FindShared(rules);
   }
 
@@ -319,7 +323,7 @@ class DecisionEmitter : public InstEmitter {
     periods_ = false;
     for (size_t r = 0; r < p_.rules.size(); ++r) {
       const ir::Rule& rule = p_.rules[r];
-      if (rule.in_force.empty() || rule.outcome < 0) continue;
+      if (!CanDecide(rule)) continue;
       for (size_t k = 0; k < rule.charges.size(); ++k) {
         const uint32_t cap = rule.charges[k].cap;
         if (!refused_[cap]) refused_[cap] = slot(FrameLayout::refused + cap, i64_, "refused");
@@ -479,8 +483,7 @@ class DecisionEmitter : public InstEmitter {
   std::vector<uint32_t> FlagRules() const {
     std::vector<uint32_t> flagging;
     for (size_t i = 0; i < p_.rules.size(); ++i) {
-      const ir::Rule& r = p_.rules[i];
-      if (!r.in_force.empty() && !r.flags.empty() && r.outcome < 0) flagging.push_back(static_cast<uint32_t>(i));
+      if (FlagsOnly(p_.rules[i])) flagging.push_back(static_cast<uint32_t>(i));
     }
     return flagging;
   }
@@ -689,14 +692,15 @@ class DecisionEmitter : public InstEmitter {
   // exceptions), -1 if none applies.
   llvm::Value* ChooseException(uint32_t over) {
     const std::vector<uint32_t>& candidates = order_.exceptions[over];
-    if (std::none_of(candidates.begin(), candidates.end(), [&](uint32_t c) { return Live(c); })) return C32(-1);
+    if (std::none_of(candidates.begin(), candidates.end(), [&](uint32_t c) { return CanDecide(p_.rules[c]); })) {
+      return C32(-1);
+    }
     Choice choice = LocalChoice("exception_decided");
     EmitChoose(candidates, choice);
     b_.CreateBr(choice.decided);
     b_.SetInsertPoint(choice.decided);
     return b_.CreateLoad(i32_, choice.chosen_final);
   }
-  bool Live(uint32_t rule) const { return p_.rules[rule].outcome >= 0 && !p_.rules[rule].in_force.empty(); }
 
   // exec::Decider::Choose among `candidates` (the exceptions to a rule, or
   // general rules), into `choice`; ends where the last candidate goes on,
@@ -705,7 +709,7 @@ class DecisionEmitter : public InstEmitter {
   void EmitChoose(const std::vector<uint32_t>& candidates, const Choice& choice) {
     std::vector<uint32_t> live;
     for (uint32_t c : candidates) {
-      if (Live(c)) live.push_back(c);
+      if (CanDecide(p_.rules[c])) live.push_back(c);
     }
     llvm::Value* chosen = choice.chosen;
     llvm::Value* chosen_final = choice.chosen_final;
@@ -747,20 +751,13 @@ class DecisionEmitter : public InstEmitter {
   std::vector<uint32_t> Decidable(const std::vector<uint32_t>* candidates) const {
     std::vector<uint32_t> rules;
     if (!candidates) {
-      for (size_t r = 0; r < p_.rules.size(); ++r) {
-        if (Live(static_cast<uint32_t>(r))) rules.push_back(static_cast<uint32_t>(r));
-      }
-      return rules;
+      for (size_t r = 0; r < p_.rules.size(); ++r) rules.push_back(static_cast<uint32_t>(r));
+    } else {
+      rules = WithExceptions(order_.exceptions, *candidates);
+      std::sort(rules.begin(), rules.end());
     }
-    std::vector<uint32_t> todo(candidates->begin(), candidates->end());
-    while (!todo.empty()) {
-      const uint32_t r = todo.back();
-      todo.pop_back();
-      if (Live(r)) rules.push_back(r);
-      todo.insert(todo.end(), order_.exceptions[r].begin(), order_.exceptions[r].end());
-    }
-    std::sort(rules.begin(), rules.end());
-    rules.erase(std::unique(rules.begin(), rules.end()), rules.end());
+    rules.erase(std::remove_if(rules.begin(), rules.end(), [&](uint32_t r) { return !CanDecide(p_.rules[r]); }),
+                rules.end());
     return rules;
   }
 
@@ -851,23 +848,19 @@ class DecisionEmitter : public InstEmitter {
 
 void EmitDecision(ModuleState& ms, const ir::Program& p, const Plan& plan, size_t kernel) {
   llvm::LLVMContext& ctx = ms.m->getContext();
-  llvm::Type* ptr = llvm::PointerType::get(ctx, 0);
-  llvm::Type* i64 = llvm::Type::getInt64Ty(ctx);
-  const Kernel& k = plan.kernels[kernel];
-  if (!k.part) {
-    llvm::Function* fn = DefineFunction(ms, llvm::FunctionType::get(i64, {ptr, i64, i64}, false),
+  if (kernel == 0) {  // the whole step, or the row loop of a split one
+    llvm::Type* i64 = llvm::Type::getInt64Ty(ctx);
+    llvm::Function* fn = DefineFunction(ms, llvm::FunctionType::get(i64, {llvm::PointerType::get(ctx, 0), i64, i64}, false),
                                         KernelName(ms.prefix, kernel), {"args", "begin", "end"});
     DecisionEmitter e(ms, p, plan, kernel, fn);
     if (plan.kernels.size() == 1) e.EmitWhole();
     else e.EmitRowLoop();
     return;
   }
-  llvm::Function* fn = DefineFunction(ms, llvm::FunctionType::get(llvm::Type::getInt32Ty(ctx), {ptr, i64, ptr}, false),
-                                      KernelName(ms.prefix, kernel), {"args", "row", "frame"});
+  llvm::Function* fn = DefineFunction(ms, PartType(ctx), KernelName(ms.prefix, kernel), {"args", "row", "frame"});
   DecisionEmitter(ms, p, plan, kernel, fn).EmitPart();
-  if (k.flag_part) return;
-  llvm::Function* commit = DefineFunction(ms, llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptr, i64, ptr}, false),
-                                          CommitName(ms.prefix, kernel), {"args", "row", "frame"});
+  if (plan.kernels[kernel].flag_part) return;
+  llvm::Function* commit = DefineFunction(ms, CommitType(ctx), CommitName(ms.prefix, kernel), {"args", "row", "frame"});
   DecisionEmitter(ms, p, plan, kernel, commit).EmitPartCommit();
 }
 

@@ -63,7 +63,10 @@ struct ModuleState {
   llvm::Function* table_cell = nullptr;
   llvm::Function* cap_slot = nullptr;
   std::unordered_map<uint64_t, llvm::GlobalVariable*> set_tables;  // (set, version) -> table
-  std::vector<llvm::GlobalVariable*> bundle_tables;                // by bundle (InstEmitter::BundleSets)
+  // Bundle tables (InstEmitter::BundleSets) by their sets, in bit order:
+  // the contents follow from them (the functions of a module may bundle
+  // differently: a part of a split decision step canonicalises its own).
+  std::map<std::vector<size_t>, llvm::GlobalVariable*> bundle_tables;
 };
 
 // Emits one function. A column kernel (Emit) computes a plan kernel's
@@ -328,15 +331,19 @@ class InstEmitter {
   // per row answers every `in` of the bundle.
   struct SetBundle {
     ir::InstId operand;          // canonical
+    std::vector<size_t> sets;    // bit j: sets[j]
     std::vector<int32_t> breaks; // the sets' version dates, sorted, unique
     llvm::Constant* entries = nullptr;  // the table's contents
     llvm::IntegerType* ty = nullptr;    // an entry
   };
   static constexpr size_t kMaxBundleBytes = size_t{1} << 20;
 
-  void BundleSets() {
+  // Of `insts` (ascending), or of every instruction.
+  void BundleSets(const std::vector<ir::InstId>* insts = nullptr) {
     std::map<ir::InstId, std::vector<size_t>> by_operand;  // ordered: the same bundles run after run
-    for (const ir::Inst& in : p_.insts) {
+    const size_t count = insts ? insts->size() : p_.insts.size();
+    for (size_t at = 0; at < count; ++at) {
+      const ir::Inst& in = p_.insts[insts ? (*insts)[at] : at];
       if (in.op != Op::InSet) continue;
       const size_t s = static_cast<size_t>(in.imm);
       const ir::Ty elem = p_.sets[s].elem;
@@ -349,6 +356,7 @@ class InstEmitter {
       if (sets.size() > 64) sets.resize(64);
       SetBundle b;
       b.operand = operand;
+      b.sets = sets;
       for (size_t s : sets) {
         for (const auto& v : p_.sets[s].versions) b.breaks.push_back(v.from);
       }
@@ -390,11 +398,10 @@ class InstEmitter {
     return llvm::ConstantDataArray::get(ctx_, llvm::ArrayRef<T>(narrow));
   }
 
-  // Bundle k's table: a constant of the module, made when first used (the
-  // functions of a module find the same bundles, in the same order).
+  // Bundle k's table: a constant of the module, made when first used, and
+  // shared by the module's functions that bundle the same sets.
   llvm::GlobalVariable* BundleTable(size_t k) {
-    if (ms_.bundle_tables.size() <= k) ms_.bundle_tables.resize(k + 1, nullptr);
-    llvm::GlobalVariable*& g = ms_.bundle_tables[k];
+    llvm::GlobalVariable*& g = ms_.bundle_tables[bundles_[k].sets];
     if (!g) {
       llvm::Constant* init = bundles_[k].entries;
       g = new llvm::GlobalVariable(*ms_.m, init->getType(), true, llvm::GlobalValue::PrivateLinkage, init, "set_bundle");

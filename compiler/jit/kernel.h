@@ -91,6 +91,8 @@ using DecideFn = uint64_t (*)(const DecideArgs* args, uint64_t begin, uint64_t e
 //
 // which writes the decision. `frame` holds the row's state (decide_llvm.cpp,
 // FrameLayout). The parts are only ever called by the generated row loop.
+using DecidePartFn = int32_t (*)(const DecideArgs* args, uint64_t row, int64_t* frame);
+using DecideCommitFn = void (*)(const DecideArgs* args, uint64_t row, int64_t* frame);
 
 struct CompiledKernels {
   std::vector<KernelFn> fns;  // one per plan kernel; empty on error

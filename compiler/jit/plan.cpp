@@ -387,6 +387,22 @@ void RuleReads(const ir::Program& p, size_t r, std::vector<uint32_t>& mark, uint
   }
 }
 
+std::vector<uint32_t> WithExceptions(const std::vector<std::vector<uint32_t>>& exceptions,
+                                     const std::vector<uint32_t>& rules) {
+  std::vector<uint32_t> out;
+  std::vector<uint8_t> seen(exceptions.size(), 0);
+  std::vector<uint32_t> todo(rules.rbegin(), rules.rend());
+  while (!todo.empty()) {
+    const uint32_t r = todo.back();
+    todo.pop_back();
+    if (seen[r]) continue;
+    seen[r] = 1;
+    out.push_back(r);
+    todo.insert(todo.end(), exceptions[r].rbegin(), exceptions[r].rend());
+  }
+  return out;
+}
+
 namespace {
 
 // Splits a decision step (kernel 0 of `plan`, every instruction) into the
@@ -406,7 +422,7 @@ void SplitDecision(const ir::Program& p, const PlanOptions& options, Plan& plan)
     for (uint32_t r : rules) {
       if (part.rules.empty()) {
         part = Kernel{};
-        part.decision = part.scalar = part.part = true;
+        part.decision = part.scalar = true;
         part.flag_part = flag_part;
         ++epoch;
       }
@@ -425,8 +441,7 @@ void SplitDecision(const ir::Program& p, const PlanOptions& options, Plan& plan)
   };
   std::vector<uint32_t> flagging;
   for (size_t r = 0; r < p.rules.size(); ++r) {
-    const ir::Rule& rule = p.rules[r];
-    if (!rule.in_force.empty() && !rule.flags.empty() && rule.outcome < 0) flagging.push_back(static_cast<uint32_t>(r));
+    if (FlagsOnly(p.rules[r])) flagging.push_back(static_cast<uint32_t>(r));
   }
   cut(flagging, true, [&](uint32_t r, std::vector<ir::InstId>* out) {
     for (int32_t b = static_cast<int32_t>(r); b >= 0; b = p.rules[static_cast<size_t>(b)].base) {
@@ -435,17 +450,12 @@ void SplitDecision(const ir::Program& p, const PlanOptions& options, Plan& plan)
   });
   std::vector<uint32_t> candidates;
   for (uint32_t c : order.general) {
-    if (p.rules[c].outcome >= 0 && !p.rules[c].in_force.empty()) candidates.push_back(c);
+    if (CanDecide(p.rules[c])) candidates.push_back(c);
   }
   cut(candidates, false, [&](uint32_t c, std::vector<ir::InstId>* out) {
-    std::vector<uint32_t> todo{c};  // c and its exceptions, theirs and so on
-    while (!todo.empty()) {
-      const uint32_t r = todo.back();
-      todo.pop_back();
-      RuleReads(p, r, mark, epoch, out);
-      todo.insert(todo.end(), order.exceptions[r].begin(), order.exceptions[r].end());
-    }
+    for (uint32_t r : WithExceptions(order.exceptions, {c})) RuleReads(p, r, mark, epoch, out);
   });
+  plan.kernel_of.assign(p.insts.size(), -1);  // a value may be computed in several parts
   plan.kernels.clear();
   plan.kernels.push_back(std::move(row_loop));
   for (Kernel& k : parts) plan.kernels.push_back(std::move(k));
@@ -504,7 +514,8 @@ Plan MakeDecisionPlan(const ir::Program& p, const PlanOptions& options, std::str
     }
   }
   if (plan.compiled > options.max_decision_insts) {
-    *why_not = fmt::format("{} instructions, over {} for one function", plan.compiled, options.max_decision_insts);
+    *why_not = fmt::format("{} instructions, over {} for the compiled decision step", plan.compiled,
+                           options.max_decision_insts);
     plan = Plan{};
     return plan;
   }
@@ -514,10 +525,9 @@ Plan MakeDecisionPlan(const ir::Program& p, const PlanOptions& options, std::str
   // Everything the decision code depends on besides the instructions.
   std::string& key = plan.key;
   key = "decision;" + Key(p, plan.kernels);
-  for (const Kernel& k : plan.kernels) {
-    if (!k.part) continue;
-    key += k.flag_part ? "PF" : "PC";
-    for (uint32_t r : k.rules) key += fmt::format("{},", r);
+  for (size_t k = 1; k < plan.kernels.size(); ++k) {  // the parts of a split step
+    key += plan.kernels[k].flag_part ? "PF" : "PC";
+    for (uint32_t r : plan.kernels[k].rules) key += fmt::format("{},", r);
     key += ';';
   }
   key += fmt::format("O{},{};", p.outcome.otherwise, p.flags.size());

@@ -70,11 +70,19 @@ struct Kernel {
   // with their exceptions; such a part also writes the row's decision when
   // one of its rules decides (DecideCommitFn). So the parts are compiled
   // apart, in parallel, each small enough that the optimiser's cost stays
-  // linear.
-  bool part = false;
+  // linear. `insts` of a part: what its rules read.
   bool flag_part = false;
   std::vector<uint32_t> rules;
 };
+
+// A rule that can decide a row (it has an outcome and is in force on some
+// day), and a flag-only rule (flags, no outcome, in force on some day).
+inline bool CanDecide(const ir::Rule& r) { return r.outcome >= 0 && !r.in_force.empty(); }
+inline bool FlagsOnly(const ir::Rule& r) { return r.outcome < 0 && !r.flags.empty() && !r.in_force.empty(); }
+// `rules` and their exceptions (`exceptions`: by rule, exec::RuleOrder's),
+// theirs and so on, each once.
+std::vector<uint32_t> WithExceptions(const std::vector<std::vector<uint32_t>>& exceptions,
+                                     const std::vector<uint32_t>& rules);
 
 // The instructions rule r reads (its condition, its charges' amounts, cap
 // keys and limits, and all they use), constants excluded, in no order.
@@ -90,7 +98,7 @@ struct Step {
 
 struct Plan {
   std::vector<InstClass> cls;      // per instruction
-  std::vector<int32_t> kernel_of;  // per instruction: its kernel, or -1
+  std::vector<int32_t> kernel_of;  // per instruction: its kernel, or -1 (or several: a split decision step)
   std::vector<Kernel> kernels;
   // INVARIANT: every operand of a step's instructions is a constant or is
   // computed by an earlier step (or earlier in the same kernel).
@@ -133,9 +141,10 @@ struct PlanOptions {
 };
 Plan MakePlan(const ir::Program& p, const PlanOptions& options = {});
 
-// The plan of the compiled decision step: one kernel with `decision` set,
-// which computes what the rules read and decides each row as exec::Decider
-// does (decide_llvm.cpp), or no kernels, with *why_not saying why, when the
+// The plan of the compiled decision step: kernels with `decision` set, one
+// (or, over options.decision_part_insts, the row loop and its parts), which
+// compute what the rules read and decide each row as exec::Decider does
+// (decide_llvm.cpp); or no kernels, with *why_not saying why, when the
 // program reads something the JIT does not compile, has more than 64 flags
 // or is too large (options.max_decision_insts).
 Plan MakeDecisionPlan(const ir::Program& p, const PlanOptions& options, std::string* why_not);

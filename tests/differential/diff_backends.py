@@ -11,12 +11,14 @@ fallen back to interpreting everything.
 Modes:
   e2e CASE             a case folder of tests/golden/e2e (ledger.csv, optional
                        args, optional .edict files; run as run_golden.py does),
-                       plain and with --explain
+                       plain, with --explain, and with the decision step in
+                       parts of one rule each (EDICT_JIT_DECISION_PART_INSTS=1,
+                       as a large program's is split)
   dirty REGIME         a dirty ledger (tools/gen_ledger.py ROWS SEED X --dirty
                        RATE) under a stdlib regime, plain (the JIT's decision
-                       step must be the compiled one), plain with
-                       EDICT_JIT_DECIDE=0 (column kernels and the shared
-                       decision step), --explain, and JSON lines
+                       step must be the compiled one), in parts of one rule
+                       each, plain with EDICT_JIT_DECIDE=0 (column kernels and
+                       the shared decision step), --explain, and JSON lines
   inline [FILES...]    `edict test` (the inline tests of FILES, or the stdlib)
 
 When the JIT is not built (--jit-built OFF), exits 77, which CTest reports as
@@ -95,6 +97,16 @@ def compare(what, cmd, cwd, problems, need_stats=True):
     return compiled
 
 
+def compare_in_parts(what, cmd, cwd, problems):
+    """As compare, with the JIT's decision step split into parts of one rule
+    each (PlanOptions::decision_part_insts), when it has more than one rule."""
+    ENV["EDICT_JIT_DECISION_PART_INSTS"] = "1"
+    try:
+        compare(what + " (decision step in parts)", cmd, cwd, problems)
+    finally:
+        del ENV["EDICT_JIT_DECISION_PART_INSTS"]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--edict", required=True)
@@ -133,6 +145,7 @@ def compare_mode(a, edict):
         cmd = golden_command(edict, case)  # exactly as the golden test runs it
         compare(case, cmd, GOLDEN, problems)
         compare(case + " --explain", cmd + ["--explain"], GOLDEN, problems)
+        compare_in_parts(case, cmd, GOLDEN, problems)
     elif a.mode == "dirty":
         regime = a.args[0]
         os.makedirs(a.work, exist_ok=True)
@@ -148,6 +161,7 @@ def compare_mode(a, edict):
         # decision step: that is what this run must have compared.
         if "decision step compiled" not in LAST_JIT_STDERR:
             problems.append("%s: the decision step was not compiled: %s" % (what, LAST_JIT_STDERR.strip()[-300:]))
+        compare_in_parts(what, cmd + ["--output", "-"], None, problems)
         # And the JIT's other path, column kernels with the shared decision step.
         ENV["EDICT_JIT_DECIDE"] = "0"
         compare(what + " (EDICT_JIT_DECIDE=0)", cmd + ["--output", "-"], None, problems)

@@ -43,8 +43,10 @@ def check(a, tmp):
 
     code, out, err = run([edict, "--version"], env)
     lines = out.decode().splitlines()
-    want_lib = "rule library: " + os.path.realpath(os.path.join(moved, "share", "edict", "stdlib"))
-    want_jit = ("JIT plugin: " + os.path.join(moved, "lib", "edict", "libedict_jit.so") if a.jit_built == "ON"
+    # edict finds itself through /proc/self/exe: symbolic links resolved.
+    real = os.path.realpath(moved)
+    want_lib = "rule library: " + os.path.join(real, "share", "edict", "stdlib")
+    want_jit = ("JIT plugin: " + os.path.join(real, "lib", "edict", "libedict_jit.so") if a.jit_built == "ON"
                 else "JIT plugin: not built (-DEDICT_ENABLE_JIT=OFF)")
     for want in (want_lib, want_jit):
         if want not in lines:
