@@ -264,6 +264,7 @@ class Gen:
             self.env.append(("%s.%s" % (self.inp, name), t, opt, False))
         # Sets: name -> (elem type, dated?) ; decls text
         self.sets = {}
+        self.atom_default = {}  # field -> the literal atom() usually writes after `otherwise`
         self.consts = {}
         self.const_vals = {}
         self.lets = {}
@@ -489,7 +490,12 @@ class Gen:
         if o:
             if r.random() < 0.3:
                 return "(%s is %s)" % (e, r.choice(["present", "absent", "not present", "not absent"]))
-            e = "(%s otherwise %s)" % (e, self.lit(t))
+            # Often the same default for a field throughout the program, so
+            # that rules test one computed value (not a field) against
+            # several sets: what the JIT looks up together.
+            if n not in self.atom_default:
+                self.atom_default[n] = self.lit(t)
+            e = "(%s otherwise %s)" % (e, self.atom_default[n] if r.random() < 0.6 else self.lit(t))
         k = t[0]
         if k == "int":
             v = r.randint(-10, 200) if not t[1] else r.randint(0, 200)
@@ -504,6 +510,9 @@ class Gen:
             return e if r.random() < 0.5 else "(not %s)" % e
         if k in ("country", "enum", "text"):
             sets = [sn for sn, (et, _) in self.sets.items() if et == t]
+            if len(sets) >= 2 and r.random() < 0.25:  # one value in either of two groups
+                a, b = r.sample(sets, 2)
+                return "(%s in %s or %s in %s)" % (e, a, e, b)
             if sets and r.random() < 0.5:
                 return "(%s %sin %s)" % (e, r.choice(["", "not "]), r.choice(sets))
             if k == "text" and self.tables and r.random() < 0.3:
